@@ -1,0 +1,501 @@
+"""Find the cue and the speaker of each quotation in a parsed spaCy ``Doc``.
+
+Patterns covered: the subject of a speech verb before or after the quote
+("X said", "said X", "X said:"), split quotes, "according to X", documents that
+speak ("the statement read"), appositives ("Hugh Hill, a doctor, said"), partial
+quotes inside reported speech, pronouns, and follow-on quotes that continue the
+previous speaker. The result is a ``Mention`` as written; turning mentions into
+one canonical name per speaker is the job of ``speakers``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .quotes import QuoteSpan
+
+SPEECH_VERBS = frozenset("""
+say tell add state declare announce write tweet post explain note insist argue claim assert
+warn stress emphasize emphasise ask reply respond answer continue conclude comment remark recall
+acknowledge admit concede confirm deny suggest predict promise vow pledge urge describe label
+read quip joke boast complain lament exclaim shout scream whisper mutter cry testify report
+reveal disclose indicate observe contend maintain charge allege accuse criticize criticise praise
+inform proclaim affirm reaffirm reiterate repeat summarize summarise muse wonder agree disagree
+counter retort rebut object protest demand plead mock chant yell tout concur caution advise
+recommend guarantee assure reassure signal hint speculate estimate forecast believe think feel
+hope fear worry call dub term brand characterize characterise blast slam decry denounce condemn
+thank apologize apologise tell text email message add put quote cite echo sum point
+""".split())
+
+# "make clear", "point out", "put it" and similar multiword cues are caught by their verb.
+DOCUMENT_NOUNS = frozenset("""
+statement report letter release communique communiqué memo post tweet note document filing
+complaint lawsuit indictment ruling order study survey poll article editorial email message
+transcript ad advertisement video petition resolution decree notice declaration speech
+press briefing interview op-ed column book affidavit testimony motion brief
+""".split())
+
+PERSON_NOUNS = frozenset("""
+spokesman spokeswoman spokesperson official minister president senator director lawyer attorney
+professor analyst expert doctor officer chief leader secretary adviser advisor aide candidate
+nominee governor mayor chairman chairwoman chair ceo executive economist source resident witness
+man woman father mother son daughter wife husband friend member manager founder author writer
+researcher scientist strategist consultant pollster representative congressman congresswoman
+lawmaker legislator prosecutor judge justice sheriff commissioner ambassador diplomat envoy
+general colonel captain sergeant soldier commander activist organizer supporter critic voter
+student teacher coach player owner partner president-elect vice editor reporter journalist
+correspondent historian physician nurse surgeon investigator agent detective officer chancellor
+premier king queen prince pope bishop priest rabbi imam spokesperson campaigner protester
+""".split())
+
+ORG_NOUNS = frozenset("""
+ministry government department agency company campaign committee party administration office
+council court police army military embassy union group organization organisation firm bank
+university newspaper board commission authority authorities institute foundation ngo coalition
+regime kremlin pentagon congress senate house parliament cabinet team network station
+corporation association federation league club school hospital service services
+diplomacy secretariat presidency junta court tribunal
+""".split())
+
+PRONOUNS_PERSON = frozenset("he she him her i we they you".split())
+PRONOUNS_THING = frozenset("it they".split())
+
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_NP_DEPS = {"compound", "amod", "det", "poss", "nmod", "case", "flat", "nummod", "quantmod", "cc", "conj"}
+
+
+@dataclass
+class Mention:
+    """A speaker mention as written, with what the parse tells about it."""
+    start: int                 # char offsets in the doc
+    end: int
+    text: str
+    kind: str                  # person | organisation | place | document | pronoun | unknown
+    name: str | None = None    # the name part (PERSON entity inside the mention), if any
+    role: str | None = None    # a description ("Cuban Foreign Minister", "a doctor")
+    head_lemma: str = ""
+    issuer: "Mention | None" = None   # for documents: who issued it, when the text says
+
+
+@dataclass
+class Attribution:
+    mention: Mention | None
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    method: str = "none"
+    confidence: float = 0.0
+    partial: bool = False      # the quote is a fragment inside reported speech
+    context: dict = field(default_factory=dict)
+
+
+def _span_chars(doc: Doc, start_token: int, end_token: int) -> tuple[int, int]:
+    return doc[start_token].idx, doc[end_token - 1].idx + len(doc[end_token - 1])
+
+
+def _np_tokens(tok: Token, depth: int = 0) -> list[Token]:
+    out = [tok]
+    for child in tok.children:
+        if child.dep_ in _NP_DEPS:
+            out.extend(_np_tokens(child, depth + 1))
+        elif child.dep_ == "punct" and child.text in ("'s", "’s", "'", "’", "-", "."):
+            out.append(child)
+        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "at", "from") and depth < 2:
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if objs:
+                out.append(child)
+                for o in objs:
+                    out.extend(_np_tokens(o, depth + 1))
+    return out
+
+
+def _contiguous(tokens: list[Token], anchor: Token) -> tuple[int, int]:
+    """Smallest contiguous token range around ``anchor`` made only of ``tokens``."""
+    ids = {t.i for t in tokens}
+    lo = hi = anchor.i
+    while lo - 1 in ids:
+        lo -= 1
+    while hi + 1 in ids:
+        hi += 1
+    doc = anchor.doc
+    while lo < hi and (doc[lo].is_punct or doc[lo].dep_ == "cc"):
+        lo += 1
+    while hi > lo and (doc[hi].is_punct and doc[hi].text not in (".",) or doc[hi].dep_ == "cc"):
+        hi -= 1
+    return lo, hi + 1
+
+
+def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
+    if head.pos_ == "PRON" or head.lower_ in PRONOUNS_PERSON | PRONOUNS_THING:
+        return "pronoun", None
+    person = None
+    org = None
+    for ent in doc.ents:
+        if ent.start >= lo and ent.end <= hi or (ent.start <= head.i < ent.end):
+            if ent.label_ == "PERSON" and (person is None or len(ent) > len(person)):
+                person = ent
+            elif ent.label_ in ("ORG", "FAC", "NORP") and head.i < ent.end and head.i >= ent.start:
+                org = ent
+            elif ent.label_ in ("GPE", "LOC") and head.i < ent.end and head.i >= ent.start:
+                org = org or ent
+    lemma = head.lemma_.lower()
+    if person is not None and person.start <= head.i < person.end:
+        return "person", person.text
+    if lemma in DOCUMENT_NOUNS:
+        return "document", None
+    if lemma in ORG_NOUNS:
+        return "organisation", None
+    if lemma in PERSON_NOUNS:
+        return "person", person.text if person is not None else None
+    if org is not None:
+        if org.label_ in ("GPE", "LOC"):
+            return "place", None
+        if org.label_ == "NORP":
+            return "group", None   # "Cubans", "Democrats": a collective, not one body
+        return "organisation", None
+    if person is not None:
+        return "person", person.text
+    if head.pos_ == "PROPN":
+        # an unlabelled proper name: most speakers are people
+        return "person", doc[lo:hi].text
+    return "unknown", None
+
+
+def mention_for(head: Token) -> Mention:
+    """The noun phrase headed by ``head`` as a speaker mention (appositives give the name or role)."""
+    doc = head.doc
+    appos = [c for c in head.children if c.dep_ == "appos"]
+    lo, hi = _contiguous(_np_tokens(head), head)
+    kind, name = _kind_of(doc, head, lo, hi)
+    role = None
+    if appos:
+        a = appos[0]
+        alo, ahi = _contiguous(_np_tokens(a), a)
+        akind, aname = _kind_of(doc, a, alo, ahi)
+        if kind not in ("person",) or name is None:
+            if akind == "person" and aname:
+                # "Cuban Foreign Minister, Bruno Rodríguez, said": the appositive is the name
+                role = doc[lo:hi].text
+                s, e = _span_chars(doc, lo, ahi)
+                return Mention(s, e, doc.text[s:e], "person", aname, role, a.lemma_.lower())
+        if akind in ("person", "unknown", "organisation"):
+            role = doc[alo:ahi].text
+    s, e = _span_chars(doc, lo, hi)
+    text = doc.text[s:e]
+    if kind == "person" and name and name != text:
+        role = role or text.replace(name, "").strip(" ,") or None
+    m = Mention(s, e, text, kind, name, role, head.lemma_.lower())
+    if kind == "document":
+        m.issuer = _document_issuer(head)
+    if kind == "person" and name is None and head.lemma_.lower() in PERSON_NOUNS:
+        # "the spokesperson for Cuban diplomacy": an unnamed voice of an organisation
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        inner = mention_for(obj)
+                        if inner.kind in ("organisation", "place"):
+                            m.issuer = inner
+    return m
+
+
+def _document_issuer(head: Token) -> Mention | None:
+    """Who issued a document: "statement issued by X", "X's statement", "the ministry statement"."""
+    for child in head.children:
+        if child.dep_ == "poss":
+            return mention_for(child)
+        if child.dep_ == "acl":
+            for g in child.children:
+                if g.dep_ == "agent":
+                    for obj in g.children:
+                        if obj.dep_ == "pobj":
+                            return mention_for(obj)
+        if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    return mention_for(obj)
+    compounds = [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i]
+    if compounds:
+        nouns = [c for c in compounds if c.pos_ in ("NOUN", "PROPN")]
+        if nouns:
+            org_head = nouns[-1]
+            lo = min(t.i for t in _np_tokens(org_head) + compounds if t.dep_ != "det")
+            doc = head.doc
+            s, e = _span_chars(doc, lo, org_head.i + 1)
+            kind, name = _kind_of(doc, org_head, lo, org_head.i + 1)
+            if kind in ("organisation", "person", "place"):
+                return Mention(s, e, doc.text[s:e], kind, name, None, org_head.lemma_.lower())
+    return None
+
+
+def _is_speech_verb(tok: Token) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") and tok.lemma_.lower() not in ("say",):
+        return False
+    lemma = tok.lemma_.lower()
+    if lemma in SPEECH_VERBS:
+        return True
+    if lemma == "make" and any(c.lower_ == "clear" for c in tok.children):
+        return True
+    if lemma == "make" and any(c.lower_ == "clear" for c in tok.subtree if c.head == tok or c.head.head == tok):
+        return True
+    return False
+
+
+def _subject_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in _SUBJECT_DEPS:
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    return obj
+    return None
+
+
+def _speaker_from_verb(verb: Token) -> Token | None:
+    """The speaker of a speech verb: its subject, else the subject up the clause chain
+    ("X published the statement, adding that ..."), skipping "was said to" passives."""
+    tok = verb
+    for _ in range(6):
+        subj = _subject_of(tok)
+        if subj is not None:
+            if subj.dep_ == "nsubjpass" and tok.lemma_.lower() == "say" and tok is not verb:
+                return subj  # "X was said to have published ..., adding": X is the speaker
+            return subj
+        if tok.dep_ in ("ROOT",) or tok.head is tok:
+            return None
+        if tok.dep_ in ("advcl", "xcomp", "conj", "ccomp", "acl", "pcomp", "prep", "pobj", "relcl"):
+            tok = tok.head
+        else:
+            tok = tok.head
+    return None
+
+
+def _according_to(tokens) -> Token | None:
+    for t in tokens:
+        if t.lower_ == "according":
+            for c in list(t.children) + list(t.rights):
+                if c.lower_ == "to":
+                    for obj in c.children:
+                        if obj.dep_ == "pobj":
+                            return obj
+            nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
+            if nxt is not None and nxt.lower_ == "to":
+                for obj in nxt.children:
+                    if obj.dep_ == "pobj":
+                        return obj
+    return None
+
+
+def _quote_tokens(doc: Doc, q: QuoteSpan) -> tuple[int, int]:
+    span = doc.char_span(q.start, q.end, alignment_mode="expand")
+    if span is None:
+        return 0, 0
+    return span.start, span.end
+
+
+def _outer_tokens(doc: Doc, q: QuoteSpan) -> tuple[int, int]:
+    span = doc.char_span(q.open_start, q.close_end, alignment_mode="expand")
+    if span is None:
+        return _quote_tokens(doc, q)
+    return span.start, span.end
+
+
+class Attributor:
+    """Attribute every quote of one doc, in order, keeping the discourse state
+    (previous speakers and candidate antecedents) needed for pronouns and follow-ons."""
+
+    def __init__(self, doc: Doc, spans: list[QuoteSpan]):
+        self.doc = doc
+        self.spans = spans
+        self.inside = set()
+        for q in spans:
+            a, b = _outer_tokens(doc, q)
+            self.inside.update(range(a, b))
+
+    # -- syntactic attribution -------------------------------------------------
+    def _governors(self, a: int, b: int) -> list[Token]:
+        """Tokens outside the quote that quote tokens hang from (nearest first)."""
+        doc = self.doc
+        outside: list[Token] = []
+        for t in doc[a:b]:
+            h = t
+            steps = 0
+            while a <= h.i < b and h.head is not h and steps < 50:
+                h = h.head
+                steps += 1
+            if not (a <= h.i < b) and h not in outside:
+                outside.append(h)
+        return outside
+
+    def _verb_up(self, tok: Token, limit: int = 8) -> tuple[Token, int] | None:
+        """Climb from ``tok`` to the nearest speech verb (or document noun the quote
+        hangs from); returns it with the number of steps climbed."""
+        t = tok
+        for steps in range(limit):
+            if t.i not in self.inside:
+                if _is_speech_verb(t):
+                    return t, steps
+                if t.lemma_.lower() in DOCUMENT_NOUNS and t.pos_ in ("NOUN", "PROPN"):
+                    return t, steps
+            if t.head is t:
+                return None
+            t = t.head
+        return None
+
+    def _from_document(self, d: Token, q: QuoteSpan) -> Attribution:
+        """The quote hangs from a document noun ("stressed in its statement that ..."):
+        whoever the governing verb's subject is speaks; else the document itself."""
+        v = d.head
+        hops = 0
+        while v.dep_ in ("prep", "pobj", "dobj", "acl", "relcl") and v.head is not v and hops < 3 and v.pos_ not in ("VERB", "AUX", "ADJ"):
+            v = v.head
+            hops += 1
+        if d.dep_ in ("pobj", "dobj") and v.pos_ in ("VERB", "AUX", "ADJ"):
+            verb = v
+            while verb.pos_ == "ADJ" and verb.head is not verb:   # "made it clear in a statement"
+                verb = verb.head
+            subj = _speaker_from_verb(verb)
+            if subj is not None and subj.i not in self.inside:
+                return self._make(mention_for(subj), verb, "document-verb", 0.85, q)
+        return self._make(mention_for(d), d, "document", 0.8, q)
+
+    def syntactic(self, q: QuoteSpan) -> Attribution | None:
+        doc = self.doc
+        a, b = _outer_tokens(doc, q)
+        if b <= a:
+            return None
+        qa, qb = _quote_tokens(doc, q)
+        climbed = []
+        for g in self._governors(qa, qb):
+            if a <= g.i < b:
+                continue
+            found = self._verb_up(g)
+            if found is not None:
+                climbed.append(found)
+        # the innermost reporting verb wins: "X said that ... "quote", BBC reports"
+        candidates = [t for t, _ in sorted(climbed, key=lambda x: x[1])]
+        # inverted parse: the speech verb hangs from a token inside the quote
+        for t in doc[qa:qb]:
+            for c in t.children:
+                if not (a <= c.i < b) and _is_speech_verb(c) and c not in candidates:
+                    candidates.append(c)
+        # a speech verb right next to the quote in its sentence
+        sent_tokens = self._context_tokens(a, b)
+        adjacent = [t for t in sent_tokens if _is_speech_verb(t) and t not in candidates and self._adjacent_cue(t, a, b, q)]
+        candidates.extend(sorted(adjacent, key=lambda t: self._distance(t, a, b)))
+        seen = set()
+        for v in candidates:
+            if v.i in seen:
+                continue
+            seen.add(v.i)
+            if v.lemma_.lower() in DOCUMENT_NOUNS and v.pos_ in ("NOUN", "PROPN"):
+                return self._from_document(v, q)
+            if v.i > b and not self._adjacent_cue(v, a, b, q) and v not in [c for c, _ in climbed]:
+                continue
+            subj = _speaker_from_verb(v)
+            if subj is None or a <= subj.i < b:
+                continue
+            m = mention_for(subj)
+            conf = 0.9 if m.kind in ("person", "organisation", "place", "document") else 0.75
+            return self._make(m, v, "verb-subject", conf, q)
+        acc = _according_to(sent_tokens)
+        if acc is not None:
+            m = mention_for(acc)
+            t = acc.head.head if acc.head.head.lower_ == "according" else acc
+            return self._make(m, t, "according-to", 0.85, q)
+        return None
+
+    def _make(self, m: Mention, cue_tok: Token, method: str, conf: float, q: QuoteSpan) -> Attribution:
+        cue = cue_tok.text
+        start, end = cue_tok.idx, cue_tok.idx + len(cue_tok)
+        if cue_tok.lower_ == "according":
+            nxt = cue_tok.nbor(1) if cue_tok.i + 1 < len(cue_tok.doc) else None
+            if nxt is not None and nxt.lower_ == "to":
+                end = nxt.idx + len(nxt)
+                cue = self.doc.text[start:end]
+        return Attribution(m, cue, start, end, method, conf, partial=self._is_partial(q))
+
+    def _distance(self, t: Token, a: int, b: int) -> int:
+        if t.i < a:
+            return a - t.i
+        return t.i - b + 1
+
+    def _context_tokens(self, a: int, b: int) -> list[Token]:
+        """Tokens outside any quote in the sentences the quote touches."""
+        doc = self.doc
+        first = doc[a].sent
+        last = doc[b - 1].sent
+        # a closing mark often ends up as the first token of the next sentence
+        out = []
+        lo = first.start
+        hi = last.end
+        if hi < len(doc) and doc[hi - 1].is_punct and hi - 1 in self.inside:
+            nxt = doc[hi].sent
+            hi = nxt.end
+        for t in doc[lo:hi]:
+            if t.i not in self.inside:
+                out.append(t)
+        return out
+
+    def _adjacent_cue(self, t: Token, a: int, b: int, q: QuoteSpan) -> bool:
+        """Is speech verb ``t`` in the stretch right before or after the quote, with
+        no other quote or sentence boundary between?"""
+        doc = self.doc
+        if t.i >= b:
+            between = doc[b:t.i]
+            ended = doc.text[q.start:q.end].rstrip("”\"'’ ").endswith((".", "!", "?"))
+            if ended and between and between[0].is_title and between[0].lower_ not in ("he", "she", "it", "they", "i", "we"):
+                return False  # '"… war." Cuba says …' starts a new sentence
+            if ended and doc.text[q.start:q.end].rstrip("”\"'’ ").endswith(".") and between and between[0].text[:1].isupper():
+                return False
+        else:
+            between = doc[t.i + 1:a]
+        if len(between) > 8:
+            return False
+        return not any(x.i in self.inside for x in between) and not any(x.text in (".", "!", "?") for x in between)
+
+    def _is_partial(self, q: QuoteSpan) -> bool:
+        """A fragment inside reported speech: text runs on both sides within the sentence."""
+        doc = self.doc
+        a, b = _outer_tokens(doc, q)
+        if b <= a:
+            return False
+        sent = doc[a].sent
+        before = [t for t in doc[sent.start:a] if not t.is_punct and not t.is_space]
+        qa, qb = _quote_tokens(doc, q)
+        quote_words = [t for t in doc[qa:qb] if not t.is_punct]
+        if not before:
+            return False
+        last_before = doc[a - 1] if a > 0 else None
+        if last_before is not None and last_before.text in (":", ",") and quote_words and quote_words[0].is_title:
+            return False
+        return True
+
+
+def attribute(doc: Doc, spans: list[QuoteSpan]) -> list[Attribution | None]:
+    """Syntactic attribution for each quote span (None where the sentence names no speaker)."""
+    att = Attributor(doc, spans)
+    return [att.syntactic(q) for q in spans]
+
+
+def document_issuer_of(d: Token) -> Mention | None:
+    """Who issued the document ``d``: named in its own phrase, or the subject of the
+    verb it belongs to ("In a statement, X called ...", "X released a statement")."""
+    own = _document_issuer(d)
+    if own is not None:
+        return own
+    v = d.head
+    hops = 0
+    while v.pos_ not in ("VERB", "AUX") and v.head is not v and hops < 3:
+        v = v.head
+        hops += 1
+    if d.dep_ in ("pobj", "dobj") and v.pos_ in ("VERB", "AUX"):
+        subj = _speaker_from_verb(v)
+        if subj is not None and subj.lemma_.lower() not in DOCUMENT_NOUNS:
+            m = mention_for(subj)
+            if m.kind in ("person", "organisation", "place", "pronoun"):
+                return m
+    return None

@@ -1,0 +1,169 @@
+"""Command line: parses arguments, shows progress, calls the steps. Nothing else."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "db/quotes.db"
+
+
+def _error(message: str) -> None:
+    click.echo(f"quotetrack: {message}", err=True)
+
+
+def _progress(iterable, quiet: bool, desc: str):
+    """A progress bar on a terminal; silent in pipes, CI and with --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return iterable
+    from tqdm import tqdm
+    return tqdm(iterable, desc=desc, unit=" articles", file=sys.stderr)
+
+
+def _articles(paths, failures: list):
+    """Articles from the given paths; each bad file or record is reported in one line and skipped."""
+    from .sources import SourceError, iter_articles
+    for item in iter_articles(paths):
+        if isinstance(item, SourceError):
+            failures.append(item)
+            _error(f"error: {item}")
+            continue
+        yield item
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="quotetrack")
+def cli():
+    """quotetrack: who said what in the news.
+
+    Reads news articles (.txt, .md, .jsonl, .jsonl.gz), finds every direct
+    quotation and its speaker, groups variant renderings of the same statement,
+    stores it all in SQLite and publishes it with Datasette.
+
+    \b
+    Typical use:
+      quotetrack ingest seeds/            # build db/quotes.db
+      quotetrack serve                    # browse it on http://127.0.0.1:8001
+      quotetrack extract article.txt --json
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path),
+              help="SQLite database to add to (created if missing).")
+@click.option("--model", default=None, help="spaCy model to parse with (default: en_core_web_sm, else its PyPI re-upload).")
+@click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def ingest(paths, db_path, model, batch_size, quiet):
+    """Add articles from files or folders to the database.
+
+    PATHS are files or folders (searched recursively) of .txt, .md, .jsonl or
+    .jsonl.gz articles (JSON Lines: one article per line with "text" and optional
+    "title", "outlet", "author", "date"/"published", "url", "id"). Articles are
+    identified by their content: ingesting the same text again adds nothing.
+    Bad files are reported one per line and skipped; the exit status is 1 when
+    any file or record failed.
+    """
+    from .pipeline import extract_articles, load_nlp
+    from . import store
+
+    db = store.open_db(db_path)
+    failures: list = []
+    counts = {"added": 0, "present": 0, "quotes": 0}
+
+    def new_articles():
+        seen = set()
+        for article in _articles(paths, failures):
+            key = article.content_hash
+            if key in seen or store.article_exists(db, key):
+                counts["present"] += 1
+                continue
+            seen.add(key)
+            yield article
+
+    nlp = load_nlp(model)
+    for article, quotes in _progress(extract_articles(new_articles(), nlp, batch_size=batch_size), quiet, "ingest"):
+        try:
+            article_id = store.save_article(db, article, quotes)
+        except Exception as e:  # one bad article must not stop the batch
+            where = f"{article.path}:{article.line}" if article.line else article.path
+            failures.append(where)
+            _error(f"error: {where}: not stored: {e}")
+            continue
+        if article_id is None:
+            counts["present"] += 1
+        else:
+            counts["added"] += 1
+            counts["quotes"] += len(quotes)
+    if not quiet:
+        click.echo(f"{counts['added']} articles added ({counts['quotes']} quotations), "
+                   f"{counts['present']} already present, {len(failures)} failed; database: {db_path}", err=True)
+    sys.exit(1 if failures else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per quotation.")
+@click.option("--all", "include_all", is_flag=True, help="Also emit unattributed quoted strings.")
+@click.option("--model", default=None, help="spaCy model to parse with.")
+@click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
+def extract(paths, as_json, include_all, model, batch_size):
+    """Print the quotations in FILES without touching a database.
+
+    With --json each line is an object with path, start, end (character offsets
+    of the quoted words in the file's decoded text: text[start:end] is the quote),
+    text, speaker (canonical name or null), speaker_mention, speaker_start,
+    speaker_end, cue, confidence, kind and, for JSON Lines input, line and id.
+    """
+    from .pipeline import extract_articles, load_nlp
+
+    failures: list = []
+    nlp = load_nlp(model)
+    out = sys.stdout
+    for article, quotes in extract_articles(_articles(paths, failures), nlp, batch_size=batch_size):
+        for q in quotes:
+            if q.kind == "unattributed" and not include_all:
+                continue
+            if as_json:
+                record = {"path": article.path, **q.to_dict()}
+                if article.line is not None:
+                    record["line"] = article.line
+                    record["id"] = article.record_id
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                where = f"{article.path}:{article.line}" if article.line else article.path
+                who = q.speaker or "?"
+                out.write(f"{where}:{q.start}-{q.end}\t{who}\t“{q.text}”\n")
+    sys.exit(1 if failures else 0)
+
+
+@cli.command()
+@click.argument("db_path", default=DEFAULT_DB, required=False, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--metadata", "metadata_path", default=None, type=click.Path(path_type=Path),
+              help="Datasette metadata (default: metadata.yml here, else the one shipped with quotetrack).")
+def serve(db_path, host, port, metadata_path):
+    """Browse the database with Datasette (quotetrack's metadata and plugin included)."""
+    from . import datasette_plugin, store
+    from datasette.cli import cli as datasette_cli
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
+    store.ensure_db_shape(store.open_db(db_path))
+    metadata_path = metadata_path or datasette_plugin.metadata_path()
+    args = ["serve", str(db_path), "--host", host, "--port", str(port)]
+    if metadata_path:
+        args += ["--metadata", str(metadata_path)]
+    datasette_cli.main(args, prog_name="quotetrack serve")
+
+
+def main():  # pragma: no cover
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

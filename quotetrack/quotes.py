@@ -1,0 +1,213 @@
+"""Find quotation spans in article text with the ``regex`` module.
+
+Handles straight and curly double quotes, NYT-style ``''`` pairs, single quotes
+versus apostrophes, guillemets, the multi-paragraph convention (each paragraph
+reopens, only the last closes), nested quotes (kept inside the outer quote) and
+unbalanced marks: a quote never runs past its paragraph unless the next paragraph
+reopens it, so a stray mark can never swallow the rest of the document.
+
+No parsing happens here: the spans found are what the (costly) parser looks at.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+# Double-level marks. ``''`` must be tried before ``'`` so it is one mark.
+_MARKS = regex.compile(r"''|``|[\"“”„«»‹›‘’']")
+
+_DOUBLE_OPEN = {"“", "„", "«", "``"}
+_DOUBLE_CLOSE = {"”", "»"}
+_DOUBLE_AMBIGUOUS = {'"', "''"}
+_SINGLE_OPEN = {"‘", "‹"}
+_SINGLE_CLOSE = {"’", "›"}
+_SINGLE_AMBIGUOUS = {"'"}
+
+# Characters after which a straight mark opens, before which it closes.
+_OPENING_CONTEXT = set(" \t\n\r([{—–-/:;\u00a0") | {""}
+_CLOSING_CONTEXT = set(" \t\n\r)]}.,;:!?—–-/\u00a0") | {""}
+_WORDCHAR = regex.compile(r"[\p{L}\p{N}]")
+_DECADE = regex.compile(r"\d0s\b|\d\ds\b")  # '90s, '20s are apostrophes
+
+
+@dataclass
+class QuoteSpan:
+    start: int            # first character of the quoted words (after the opening mark)
+    end: int              # one past the last quoted character (before the closing mark)
+    open_start: int       # where the opening mark begins
+    close_end: int        # one past the closing mark (== end when the quote is unclosed)
+    level: str = "double"     # double | single (single-quote quotation at top level)
+    closed: bool = True       # False: ran to the end of its paragraph without a closing mark
+    continues: bool = False   # the next paragraph reopens this quotation
+    continued_from: int | None = None  # index (in the returned list) of the previous paragraph's piece
+    nested: int = 0           # how many quotations are nested inside
+    paragraph: int = 0        # index of the paragraph it lies in
+
+    @property
+    def chain_start(self) -> int:
+        return self.open_start
+
+
+def _prev_char(text: str, i: int) -> str:
+    return text[i - 1] if i > 0 else ""
+
+
+def _next_char(text: str, j: int) -> str:
+    return text[j] if j < len(text) else ""
+
+
+def _role(mark: str, text: str, i: int, j: int) -> str | None:
+    """Return 'open', 'close', 'either' or None (apostrophe) for a mark at text[i:j]."""
+    before, after = _prev_char(text, i), _next_char(text, j)
+    if mark in _DOUBLE_OPEN or mark in _SINGLE_OPEN:
+        if mark == "‘" and _DECADE.match(text, j):
+            return None
+        return "open"
+    if mark in _DOUBLE_CLOSE:
+        return "close"
+    if mark in _SINGLE_CLOSE:
+        # ’ is mostly an apostrophe: it's, country’s, ’90s, rock ’n’ roll.
+        if _WORDCHAR.match(after or " ") and (not before or _WORDCHAR.match(before) or before in _OPENING_CONTEXT):
+            return None
+        if before in _OPENING_CONTEXT:
+            return None
+        return "close"
+    # Straight marks: decide from the surrounding characters.
+    opens = before in _OPENING_CONTEXT or before in "“‘\"'«"
+    closes = after in _CLOSING_CONTEXT or after in "”’\"'»"
+    if mark in _SINGLE_AMBIGUOUS:
+        if _WORDCHAR.match(before or " ") and _WORDCHAR.match(after or " "):
+            return None  # don't, O'Brien
+        if opens and _DECADE.match(text, j):
+            return None
+        if opens and not closes and after and not after.isspace():
+            return "open"
+        if closes and not opens and before and not before.isspace():
+            return "close"
+        return None
+    if opens and not closes:
+        return "open"
+    if closes and not opens:
+        return "close"
+    return "either"
+
+
+def _iter_marks(text: str, start: int, end: int):
+    for m in _MARKS.finditer(text, start, end):
+        mark = m.group()
+        role = _role(mark, text, m.start(), m.end())
+        if role is None:
+            continue
+        level = "double" if (mark in _DOUBLE_OPEN or mark in _DOUBLE_CLOSE or mark in _DOUBLE_AMBIGUOUS) else "single"
+        yield m.start(), m.end(), mark, role, level
+
+
+_PAIRS = {"“": {"”", '"', "''"}, "„": {"“", "”", '"'}, "«": {"»"}, "``": {"''", '"', "”"},
+          '"': {'"', "”", "''"}, "''": {"''", '"', "”"}, "‹": {"›"}, "‘": {"’", "'"}, "'": {"'", "’"}}
+
+
+def _closes(opener: str, mark: str) -> bool:
+    return mark in _PAIRS.get(opener, ())
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _scan_paragraph(text: str, start: int, end: int):
+    """Yield (open_start, inner_start, inner_end, close_end, level, closed, nested) in one paragraph.
+
+    Double quotes are the outer level; single quotes inside them are nested and
+    counted, single quotes outside them are quotations of their own (British style).
+    """
+    outer = None     # (open_start, open_end, mark, level)
+    inner = None     # a nested single quote currently open
+    nested = 0
+    for i, j, mark, role, level in _iter_marks(text, start, end):
+        if outer is None:
+            if role in ("open", "either"):
+                outer = (i, j, mark, level)
+                nested = 0
+                inner = None
+            continue
+        o_start, o_end, o_mark, o_level = outer
+        if o_level == "double" and level == "single":
+            # nested quotation inside a double quote
+            if inner is None and role == "open":
+                inner = (i, j, mark)
+            elif inner is not None and role in ("close", "either") and _closes(inner[2], mark):
+                inner = None
+                nested += 1
+            continue
+        if o_level == "single" and level == "double":
+            # a double mark inside a single-quoted stretch: the single "quote" was
+            # probably an apostrophe run; restart at the double mark
+            if role in ("open", "either"):
+                outer = (i, j, mark, level)
+                nested = 0
+            continue
+        if role in ("close", "either") and _closes(o_mark, mark):
+            yield o_start, o_end, i, j, o_level, True, nested
+            outer = None
+            inner = None
+        elif role == "open":
+            # an opener while a quote is open: the earlier mark was stray
+            outer = (i, j, mark, level)
+            nested = 0
+            inner = None
+    if outer is not None:
+        o_start, o_end, o_mark, o_level = outer
+        if o_level == "double":
+            yield o_start, o_end, end, end, o_level, False, nested
+
+
+def _starts_with_opener(text: str, start: int, end: int) -> bool:
+    a, _ = _strip(text, start, end)
+    m = _MARKS.match(text, a)
+    if not m:
+        return False
+    role = _role(m.group(), text, m.start(), m.end())
+    return role in ("open", "either") and m.group() not in _SINGLE_CLOSE
+
+
+def find_quotes(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[QuoteSpan]:
+    """All quotation spans in ``text`` (restricted to ``paragraphs`` when given), in order."""
+    if paragraphs is None:
+        paragraphs = split_paragraphs(text)
+    spans: list[QuoteSpan] = []
+    for p_index, (p_start, p_end) in enumerate(paragraphs):
+        pieces = list(_scan_paragraph(text, p_start, p_end))
+        for o_start, inner_start, inner_end, c_end, level, closed, nested in pieces:
+            a, b = _strip(text, inner_start, inner_end)
+            if b <= a:
+                continue
+            span = QuoteSpan(start=a, end=b, open_start=o_start, close_end=c_end if closed else b,
+                             level=level, closed=closed, nested=nested, paragraph=p_index)
+            if spans and spans[-1].continues and spans[-1].paragraph == p_index - 1 \
+                    and o_start == _strip(text, p_start, p_end)[0]:
+                span.continued_from = len(spans) - 1
+            spans.append(span)
+        if spans and not spans[-1].closed and spans[-1].paragraph == p_index:
+            # multi-paragraph convention: an unclosed quote continues when the next paragraph reopens
+            nxt = paragraphs[p_index + 1] if p_index + 1 < len(paragraphs) else None
+            if nxt is not None and _starts_with_opener(text, *nxt):
+                spans[-1].continues = True
+    return spans
+
+
+_PARAGRAPH = regex.compile(r"[^\r\n]+")
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Non-empty lines as paragraphs (news text puts one paragraph per line or per block)."""
+    out = []
+    for m in _PARAGRAPH.finditer(text):
+        a, b = _strip(text, m.start(), m.end())
+        if b > a:
+            out.append((a, b))
+    return out

@@ -1,0 +1,432 @@
+"""The SQLite store: schema, migrations and the ``save_article`` writer.
+
+The schema is a public interface (people write SQL against it, Datasette publishes
+it), so table and column names below are stable:
+
+- ``articles(id, path, title, outlet, author, published, url, content_hash UNIQUE,
+  record_id, line, encoding, text, word_count, ingested_at)`` - one row per
+  distinct article *content*: re-ingesting the same text (from any path) adds nothing.
+- ``speakers(id, name, kind, key UNIQUE)`` - one row per speaker identity; ``key``
+  is :func:`speaker_key` of the name (casefolded, accents and a leading "the" dropped).
+- ``speaker_aliases(speaker_id, alias, quote_count)`` - every name under which an
+  identity was quoted, with how often.
+- ``quotes(id, article_id, start, end, text, speaker_id, speaker_mention, kind,
+  speaker_start, speaker_end, cue, cue_start, cue_end, confidence, method,
+  outlet, published, statement_id)`` - ``start``/``end`` are offsets into
+  ``articles.text``; ``outlet``/``published`` are copied from the article so
+  quotes can be faceted by them; ``statement_id`` is the quote's main statement.
+- ``statements(id, text, speaker_id, first_reported, quote_count, article_count,
+  outlet_count)`` and ``quote_statements(quote_id, statement_id)``.
+- full-text search: ``quotes_fts(text, speaker_mention)``, ``articles_fts(title, text)``
+  kept current by triggers; view ``quotes_view``.
+
+Usage (what the CLI does)::
+
+    db = open_db("db/quotes.db")
+    for article, quotes in extracted:
+        save_article(db, article, quotes)   # one transaction per article
+    print(stats(db))
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import sqlite_utils
+
+from . import statements
+
+__all__ = [
+    "open_db",
+    "ensure_db_shape",
+    "save_article",
+    "stats",
+    "article_exists",
+    "speaker_key",
+    "get_or_create_speaker",
+    "article_content_hash",
+    "migrations",
+    "TABLES",
+]
+
+#: the public tables, in dependency order
+TABLES = ("articles", "speakers", "speaker_aliases", "statements", "quotes", "quote_statements")
+
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = sqlite_utils.Migrations("quotetrack")
+
+
+# ---------------------------------------------------------------------------
+# migrations: never edit an applied one, add a new function at the end instead
+
+
+@migrations(name="m001_initial_schema")
+def m001_initial_schema(db: sqlite_utils.Database) -> None:
+    """Tables, primary and foreign keys, unique keys and indexes."""
+    db["articles"].create(
+        {
+            "id": int,
+            "path": str,
+            "title": str,
+            "outlet": str,
+            "author": str,
+            "published": str,
+            "url": str,
+            "content_hash": str,
+            "record_id": str,
+            "line": int,
+            "encoding": str,
+            "text": str,
+            "word_count": int,
+            "ingested_at": str,
+        },
+        pk="id",
+        not_null={"content_hash", "text"},
+    )
+    db["articles"].create_index(["content_hash"], unique=True)
+
+    db["speakers"].create(
+        {"id": int, "name": str, "kind": str, "key": str},
+        pk="id",
+        not_null={"name", "key"},
+    )
+    db["speakers"].create_index(["key"], unique=True)
+
+    db["speaker_aliases"].create(
+        {"speaker_id": int, "alias": str, "quote_count": int},
+        pk=("speaker_id", "alias"),
+        foreign_keys=[("speaker_id", "speakers", "id")],
+        not_null={"speaker_id", "alias"},
+        defaults={"quote_count": 0},
+    )
+
+    db["statements"].create(
+        {
+            "id": int,
+            "text": str,
+            "speaker_id": int,
+            "first_reported": str,
+            "quote_count": int,
+            "article_count": int,
+            "outlet_count": int,
+        },
+        pk="id",
+        foreign_keys=[("speaker_id", "speakers", "id")],
+        not_null={"text"},
+        defaults={"quote_count": 0, "article_count": 0, "outlet_count": 0},
+    )
+
+    db["quotes"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "start": int,
+            "end": int,
+            "text": str,
+            "speaker_id": int,
+            "speaker_mention": str,
+            "kind": str,
+            "speaker_start": int,
+            "speaker_end": int,
+            "cue": str,
+            "confidence": float,
+            "method": str,
+            "outlet": str,
+            "published": str,
+            "statement_id": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("speaker_id", "speakers", "id"),
+            ("statement_id", "statements", "id"),
+        ],
+        not_null={"article_id", "start", "end", "text"},
+    )
+
+    db["quote_statements"].create(
+        {"quote_id": int, "statement_id": int},
+        pk=("quote_id", "statement_id"),
+        foreign_keys=[("quote_id", "quotes", "id"), ("statement_id", "statements", "id")],
+    )
+
+    db.index_foreign_keys()
+    db["quotes"].create_index(["published"], if_not_exists=True)
+    db["quotes"].create_index(["outlet"], if_not_exists=True)
+    db["articles"].create_index(["published"], if_not_exists=True)
+    db["articles"].create_index(["outlet"], if_not_exists=True)
+
+
+QUOTES_VIEW_SQL = """
+select
+  quotes.id as quote_id,
+  quotes.text,
+  speakers.name as speaker,
+  quotes.speaker_mention,
+  quotes.cue,
+  quotes.outlet,
+  quotes.published,
+  articles.title as article_title,
+  quotes.article_id,
+  quotes.statement_id,
+  quotes.start,
+  quotes."end"
+from quotes
+join articles on articles.id = quotes.article_id
+left join speakers on speakers.id = quotes.speaker_id
+"""
+
+
+@migrations(name="m002_search_and_views")
+def m002_search_and_views(db: sqlite_utils.Database) -> None:
+    """Cue offsets, full-text search (with triggers) and the ``quotes_view`` view.
+
+    Existing rows are indexed by ``enable_fts`` (it populates the new index)."""
+    quotes = db["quotes"]
+    for column in ("cue_start", "cue_end"):
+        if column not in quotes.columns_dict:
+            quotes.add_column(column, int)
+    tokenize = "porter unicode61 remove_diacritics 2"
+    quotes.enable_fts(["text", "speaker_mention"], create_triggers=True, tokenize=tokenize, replace=True)
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize=tokenize, replace=True)
+    db.create_view("quotes_view", QUOTES_VIEW_SQL, replace=True)
+
+
+# ---------------------------------------------------------------------------
+# opening
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the quotetrack database at ``path`` and bring its
+    schema up to date. ``":memory:"`` gives an in-memory database.
+
+    Sets WAL journal mode (readers such as Datasette do not block the writer),
+    ``foreign_keys=ON`` and a busy timeout, then runs :func:`ensure_db_shape`.
+    """
+    if str(path) == ":memory:":
+        db = sqlite_utils.Database(memory=True)
+    else:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    ensure_db_shape(db)
+    return db
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the schema in place. Idempotent: only pending
+    migrations run; rows already in the database are kept.
+
+    Pending migrations run under one write lock (``BEGIN IMMEDIATE``), so two
+    processes opening a new database at once do not both try to create it.
+    (Each migration is a savepoint inside it; a future ``transactional=False``
+    migration, e.g. VACUUM, would need to run outside.)"""
+    if not migrations.pending(db):
+        return
+    with _write_transaction(db):
+        migrations.apply(db)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+_WS = re.compile(r"\s+")
+_NAME_PUNCT = re.compile(r"[^\w\s'-]+")
+_LEADING_THE = re.compile(r"^the\s+")
+
+
+def article_content_hash(article) -> str:
+    """``article.content_hash`` (defined in ``quotetrack.sources``); for objects
+    without one, the same definition: SHA-256 of the NFC, whitespace-normalised
+    body paragraphs (or whole text)."""
+    try:
+        value = article.content_hash
+    except (NotImplementedError, AttributeError):
+        value = None
+    if value:
+        return value
+    paragraphs = getattr(article, "paragraphs", None)
+    if paragraphs:
+        body = "\n".join(" ".join(article.text[s:e].split()) for s, e in paragraphs)
+    else:
+        body = " ".join(article.text.split())
+    return hashlib.sha256(unicodedata.normalize("NFC", body).encode("utf-8")).hexdigest()
+
+
+def speaker_key(name: str | None) -> str:
+    """Normalised identity key of a speaker name: accents stripped, casefolded,
+    curly apostrophes straightened, punctuation (except ' and -) and a leading
+    "the" dropped, whitespace collapsed. "Bruno Rodríguez" and "bruno rodriguez"
+    share a key; "The Ministry" and "ministry" too."""
+    if not name:
+        return ""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = s.replace("\u2019", "'").replace("\u2018", "'")
+    s = _NAME_PUNCT.sub(" ", s)
+    s = _WS.sub(" ", s).strip()
+    s = _LEADING_THE.sub("", s)
+    return s
+
+
+def _better_name(new: str, old: str) -> bool:
+    """Should ``new`` replace ``old`` as the display name of the same identity?
+    Prefer capitalised over all-lowercase, then no leading "the", then accents
+    kept, then the longer; on a tie keep the first one seen."""
+    def score(n: str):
+        return (n != n.lower(), not _LEADING_THE.match(n.casefold()),
+                sum(1 for c in n if ord(c) > 127), len(n))
+    return score(new) > score(old)
+
+
+def get_or_create_speaker(db: sqlite_utils.Database, name: str | None, kind: str | None = None) -> int | None:
+    """Id of the speaker identity for ``name`` (by :func:`speaker_key`), created if
+    new. Keeps the best name seen as display name and fills in a missing kind."""
+    key = speaker_key(name)
+    if not key:
+        return None
+    speaker_id = db["speakers"].lookup({"key": key}, {"name": name.strip(), "kind": kind})
+    row = db.execute("select name, kind from speakers where id = ?", [speaker_id]).fetchone()
+    updates = {}
+    if _better_name(name.strip(), row[0]):
+        updates["name"] = name.strip()
+    if kind and not row[1]:
+        updates["kind"] = kind
+    if updates:
+        db["speakers"].update(speaker_id, updates)
+    return speaker_id
+
+
+_PRONOUNS = frozenset("he she they it we i you him her them us his its their".split())
+
+
+@contextlib.contextmanager
+def _write_transaction(db: sqlite_utils.Database):
+    """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock up front,
+    so concurrent writers wait (busy_timeout) instead of failing mid-way; inside
+    a caller's transaction it becomes a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _word_count(article) -> int:
+    if article.paragraphs:
+        return sum(len(article.text[s:e].split()) for s, e in article.paragraphs)
+    return len(article.text.split())
+
+
+# ---------------------------------------------------------------------------
+# writing
+
+
+def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, content_hash: str | None = None) -> int | None:
+    """Store one article with its quotes, speakers, aliases and statements.
+
+    Everything happens in ONE transaction: an error anywhere (a bad quote, a
+    failure in statement assignment) leaves no trace of the article. Returns the
+    new ``articles.id``, or None when an article with the same content hash is
+    already stored (re-ingesting adds nothing, whatever the path).
+
+    ``content_hash`` overrides ``article.content_hash`` (see
+    :func:`article_content_hash`).
+    """
+    digest = content_hash or article_content_hash(article)
+    quotes = list(quotes)
+    with _write_transaction(db):
+        if article_exists(db, digest):
+            return None
+        article_id = db["articles"].insert(
+            {
+                "path": article.path,
+                "title": article.title,
+                "outlet": article.outlet,
+                "author": article.author,
+                "published": article.published,
+                "url": article.url,
+                "content_hash": digest,
+                "record_id": article.record_id,
+                "line": article.line,
+                "encoding": article.encoding,
+                "text": article.text,
+                "word_count": _word_count(article),
+                "ingested_at": _now(),
+            }
+        ).last_pk
+
+        quote_ids = []
+        alias_counts: Counter = Counter()
+        for q in quotes:
+            speaker_id = get_or_create_speaker(db, q.speaker, q.speaker_kind) if q.speaker else None
+            quote_id = db["quotes"].insert(
+                {
+                    "article_id": article_id,
+                    "start": q.start,
+                    "end": q.end,
+                    "text": q.text,
+                    "speaker_id": speaker_id,
+                    "speaker_mention": q.speaker_mention,
+                    "kind": q.kind,
+                    "speaker_start": q.speaker_start,
+                    "speaker_end": q.speaker_end,
+                    "cue": q.cue,
+                    "cue_start": q.cue_start,
+                    "cue_end": q.cue_end,
+                    "confidence": q.confidence,
+                    "method": q.method,
+                    "outlet": article.outlet,
+                    "published": article.published,
+                }
+            ).last_pk
+            quote_ids.append(quote_id)
+            if speaker_id is not None:
+                names = {q.speaker.strip()}
+                mention = (q.speaker_mention or "").strip()
+                if mention and mention.casefold() not in _PRONOUNS:
+                    names.add(mention)
+                for alias in names:
+                    alias_counts[(speaker_id, alias)] += 1
+
+        for (speaker_id, alias), n in alias_counts.items():
+            db.execute(
+                "insert into speaker_aliases (speaker_id, alias, quote_count) values (?, ?, ?) "
+                "on conflict (speaker_id, alias) do update set quote_count = quote_count + excluded.quote_count",
+                [speaker_id, alias, n],
+            )
+
+        statements.assign_statements(db, quote_ids)
+    return article_id
+
+
+def article_exists(db: sqlite_utils.Database, content_hash: str) -> bool:
+    """Is an article with this content already stored? (Checked before parsing.)"""
+    return db.execute("select 1 from articles where content_hash = ?", [content_hash]).fetchone() is not None
+
+
+def stats(db: sqlite_utils.Database) -> dict[str, int]:
+    """Row counts of the public tables, e.g. ``{"articles": 5, "quotes": 40, ...}``."""
+    return {name: db[name].count if db[name].exists() else 0 for name in TABLES}

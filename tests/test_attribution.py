@@ -1,0 +1,107 @@
+"""Speakers with the real spaCy model: each news attribution pattern on a small text."""
+import pytest
+
+
+def quotes(nlp, text):
+    return nlp(text)._.quotes
+
+
+def one(nlp, text):
+    result = quotes(nlp, text)
+    assert len(result) == 1, result
+    return result[0]
+
+
+def test_speaker_after_quote(nlp):
+    q = one(nlp, "“We will rebuild the bridge,” Mayor Anne Hidalgo said on Monday.")
+    assert q.speaker == "Anne Hidalgo" and q.cue == "said"
+    assert q.speaker_mention == "Mayor Anne Hidalgo"
+
+
+def test_inverted_said_x(nlp):
+    q = one(nlp, "“Prices will fall next year,” said John Smith, an economist at the bank.")
+    assert q.speaker == "John Smith"
+
+
+def test_speaker_before_colon(nlp):
+    q = one(nlp, "The president told reporters: “There will be no new taxes this year.”")
+    assert q.speaker_mention == "The president"
+
+
+def test_split_quote_both_parts_same_speaker(nlp):
+    result = quotes(nlp, "“We will act,” Maria Lopez said, “and we will win the vote next week.”")
+    assert [q.speaker for q in result] == ["Maria Lopez", "Maria Lopez"]
+
+
+def test_according_to(nlp):
+    q = one(nlp, "According to Senator Tom Jones, the bill “will not pass the chamber this year.”")
+    assert q.speaker == "Tom Jones" and q.cue.lower() == "according to"
+
+
+def test_document_speaks_for_its_issuer(nlp):
+    text = ("In a statement, the Ministry of Health announced new rules.\n\n"
+            "“Masks will be required on all trains,” the statement read.")
+    q = one(nlp, text)
+    assert q.speaker_mention == "the statement"
+    assert q.speaker == "Ministry of Health"
+
+
+def test_appositive_gives_the_name(nlp):
+    q = one(nlp, "Hugh Hill, a doctor at the clinic, said the outbreak was “completely under control.”")
+    assert q.speaker == "Hugh Hill"
+    assert q.kind == "partial"
+
+
+def test_pronoun_resolved_to_person(nlp):
+    text = ("Angela Merkel arrived in Paris on Tuesday for talks.\n\n"
+            "“Europe must stand together in this crisis,” she said.")
+    q = one(nlp, text)
+    assert q.speaker_mention == "she" and q.speaker == "Angela Merkel"
+
+
+def test_surname_resolved_to_full_name(nlp):
+    text = ("Bruno Rodríguez met the envoy on Monday.\n\n"
+            "Rodríguez said that the authorities had “initiated criminal proceedings against the recruiters.”")
+    q = one(nlp, text)
+    assert q.speaker == "Bruno Rodríguez" and q.speaker_mention == "Rodríguez"
+
+
+def test_follow_on_quote_continues_previous_speaker(nlp):
+    text = ("“We have done nothing wrong,” said Peter Black, the company's chief executive.\n\n"
+            "“The investigation will clear our name and we will keep working.”")
+    result = quotes(nlp, text)
+    assert [q.speaker for q in result] == ["Peter Black", "Peter Black"]
+    assert result[1].confidence < result[0].confidence
+
+
+def test_partial_quote_inside_reported_speech(nlp):
+    q = one(nlp, "The minister added that the country was using “the force of the law” to stop it.")
+    assert q.text == "the force of the law" and q.kind == "partial"
+    assert q.speaker_mention == "The minister"
+
+
+def test_multi_paragraph_quote_keeps_the_speaker(nlp):
+    text = ("Senator Mary Brown said: “This bill is a disaster for farmers.\n\n"
+            "“It will raise costs for everyone and help nobody at all.”")
+    result = quotes(nlp, text)
+    assert len(result) == 2
+    assert {q.speaker for q in result} == {"Mary Brown"}
+
+
+def test_titles_nicknames_and_scare_quotes_are_not_quotations(nlp):
+    text = ("Dwayne “The Rock” Johnson starred in the film “Jungle Cruise” last year. "
+            "Critics called the plot a bit “thin” at times.")
+    assert [q.text for q in quotes(nlp, text) if q.kind != "unattributed"] in ([], ["thin"])
+    assert not any(q.text in ("The Rock", "Jungle Cruise") for q in quotes(nlp, text))
+
+
+def test_organisation_pronoun_it(nlp):
+    text = ("The Cuban foreign ministry has revealed a trafficking network.\n\n"
+            "It said that some Cubans had been “incorporated into the military forces.”")
+    q = one(nlp, text)
+    assert q.speaker_mention == "It" and q.speaker == "Cuban foreign ministry"
+
+
+def test_confidence_is_between_zero_and_one(nlp):
+    for q in quotes(nlp, "“Yes,” he said. “We will see about that tomorrow morning,” said Ann Lee."):
+        assert 0.0 <= q.confidence <= 1.0

@@ -1,0 +1,101 @@
+"""The five seed articles end to end: every quotation found, with its speaker."""
+import json
+import re
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from conftest import SEEDS
+from quotetrack.cli import cli
+
+MINISTRY = "ministry"
+RODRIGUEZ = "rodriguez"
+
+# (seed file prefix, start of the quoted words, who said it)
+EXPECTED = [
+    ("000", "even some in Cuba", MINISTRY),
+    ("000", "incorporated into the military forces", MINISTRY),
+    ("000", "it does not form part of the conflict", MINISTRY),
+    ("000", "Cuba has a firm and clear historical position", MINISTRY),
+    ("000", "We will act decisively", MINISTRY),
+    ("000", "the force of the law", RODRIGUEZ),
+    ("001", "Cuba plays no role in the war in Ukraine,", MINISTRY),
+    ("001", "It is acting and will act vigorously", MINISTRY),
+    ("002", "Cuba plays no role in the war in Ukraine. It is acting", MINISTRY),
+    ("003", "not part of the conflict in Ukraine", MINISTRY),
+    ("003", "incorporated into the military forces", MINISTRY),
+    ("003", "not part of the conflict in Ukraine", MINISTRY),
+    ("003", "Cuba has a firm and clear historical position", MINISTRY),
+    ("003", "We will act decisively", MINISTRY),
+    ("003", "the force of the law", RODRIGUEZ),
+    ("004", "summons", MINISTRY),
+    ("004", "a firm and clear historical position", MINISTRY),
+    ("004", "We will act energetically", MINISTRY),
+    ("004", "the competent authorities have initiated", RODRIGUEZ),
+]
+
+
+def who(name: str | None) -> str | None:
+    """Which of the two seed speakers a canonical name denotes, however it is written."""
+    if not name:
+        return None
+    folded = name.casefold().replace("í", "i")
+    if "rodriguez" in folded:
+        return RODRIGUEZ
+    if re.search(r"ministry|foreign affairs", folded):
+        return MINISTRY
+    return name
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["extract", "--json", *sorted(str(p) for p in SEEDS.glob("*.txt"))])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_every_seed_quotation_is_found_with_its_speaker(extracted):
+    got = [(re.search(r"(\d{3})_", r["path"]).group(1), r["text"], who(r["speaker"])) for r in extracted]
+    assert len(got) == len(EXPECTED) == 19
+    for (file, text, speaker), (g_file, g_text, g_speaker) in zip(EXPECTED, got):
+        assert g_file == file and g_text.startswith(text), (file, text, g_file, g_text)
+        assert g_speaker == speaker, (file, text, g_speaker)
+
+
+def test_offsets_point_into_the_decoded_file(extracted):
+    for r in extracted:
+        text = open(r["path"], encoding="utf-8-sig").read()
+        assert text[r["start"]:r["end"]] == r["text"]
+        if r["speaker_start"] is not None:
+            assert text[r["speaker_start"]:r["speaker_end"]] == r["speaker_mention"]
+        for key in ("path", "start", "end", "text", "speaker", "speaker_mention", "speaker_start",
+                    "speaker_end", "cue", "confidence", "kind"):
+            assert key in r
+
+
+def test_mentions_resolve_within_the_article(extracted):
+    by_mention = {(r["speaker_mention"], who(r["speaker"])) for r in extracted}
+    assert ("Rodríguez", RODRIGUEZ) in by_mention          # surname -> full name
+    assert ("the statement", MINISTRY) in by_mention       # document -> its issuer
+    assert ("The spokesperson for Cuban diplomacy", MINISTRY) in by_mention
+    assert any(m in ("it", "It") and s == MINISTRY for m, s in by_mention)  # pronoun -> body
+
+
+def test_ingest_seeds_then_reingest_adds_nothing(tmp_path):
+    db_path = tmp_path / "quotes.db"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["ingest", str(SEEDS), "--db", str(db_path)])
+    assert first.exit_code == 0, first.output
+    db = sqlite_utils.Database(db_path)
+    counts = {t: db[t].count for t in ("articles", "quotes", "speakers", "statements")}
+    assert counts["articles"] == 5 and counts["quotes"] == 19
+    names = {who(r["name"]) for r in db.query(
+        "select speakers.name from quotes join speakers on speakers.id = quotes.speaker_id")}
+    assert names == {MINISTRY, RODRIGUEZ}
+    second = runner.invoke(cli, ["ingest", str(SEEDS), "--db", str(db_path)])
+    assert second.exit_code == 0
+    assert {t: db[t].count for t in counts} == counts
+    npr = next(db.query("select * from articles where outlet = 'NPR'"))
+    assert npr["published"] == "2023-09-05" and npr["author"] == "Eyder Peralta"

@@ -1,0 +1,412 @@
+"""Store, statements and variants: schema, migrations, transactions, grouping."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from quotetrack import statements, store
+from quotetrack.records import Quote
+from quotetrack.sources import Article
+from quotetrack.store import (
+    ensure_db_shape,
+    migrations,
+    open_db,
+    save_article,
+    speaker_key,
+    stats,
+)
+from quotetrack.variants import normalise, same_statement
+
+# --------------------------------------------------------------------------
+# fixtures: three small articles, two outlets, the same speaker named two ways
+
+LONG = "We will act decisively against anyone who takes part in human trafficking for mercenaries"
+TRUNC = "act decisively against anyone who takes part"
+NO_ROLE = "Cuba plays no role in the war in Ukraine"
+A_ROLE = "Cuba plays a role in the war in Ukraine"
+
+
+def make_article(path, outlet, published, title, body, specs):
+    """Article + Quotes from a body and (quoted text, speaker, mention, kind) specs."""
+    article = Article(path=path, text=body, title=title, outlet=outlet, published=published,
+                      paragraphs=[(0, len(body))])
+    quotes = []
+    for quoted, speaker, mention, kind in specs:
+        start = body.index(quoted)
+        q = Quote(start=start, end=start + len(quoted), text=quoted, speaker=speaker,
+                  speaker_kind=kind, speaker_mention=mention, cue="said", confidence=0.9,
+                  method="test")
+        if mention:
+            q.speaker_start = body.index(mention)
+            q.speaker_end = q.speaker_start + len(mention)
+        quotes.append(q)
+    return article, quotes
+
+
+def hash_of(article):
+    """Article.content_hash, or a stand-in while sources doesn't implement it."""
+    try:
+        return article.content_hash
+    except NotImplementedError:
+        return "test-" + str(abs(hash(" ".join(article.text.split()))))
+
+
+@pytest.fixture
+def articles():
+    a1 = make_article(
+        "a1.txt", "Outlet A", "2023-09-05", "Cuba uncovers trafficking ring",
+        f'Foreign Minister Bruno Rodríguez said: "{LONG}." The ministry said Cuba "{NO_ROLE}". '
+        'It mentioned a "summons".',
+        [(LONG, "Bruno Rodríguez", "Foreign Minister Bruno Rodríguez", "person"),
+         (NO_ROLE, "Cuban Foreign Ministry", "The ministry", "organisation"),
+         ("summons", None, None, None)],
+    )
+    a2 = make_article(
+        "a2.txt", "Outlet B", "2023-09-06", "Havana warns recruiters",
+        f'bruno rodriguez vowed to "{TRUNC}", adding that "{A_ROLE}" was a lie.',
+        [(TRUNC, "bruno rodriguez", "bruno rodriguez", "person"),
+         (A_ROLE, "bruno rodriguez", "he", "person")],
+    )
+    a3 = make_article(
+        "a3.txt", "Outlet B", "2023-09-04", "Cuba statement",
+        f'The Cuban Foreign Ministry said "{NO_ROLE}" in a statement.',
+        [(NO_ROLE, "the Cuban Foreign Ministry", "The Cuban Foreign Ministry", "organisation")],
+    )
+    return [a1, a2, a3]
+
+
+@pytest.fixture
+def db():
+    return open_db(":memory:")
+
+
+@pytest.fixture
+def filled(db, articles):
+    for article, quotes in articles:
+        assert save_article(db, article, quotes, content_hash=hash_of(article)) is not None
+    return db
+
+
+# --------------------------------------------------------------------------
+# schema
+
+
+def test_tables_views_and_columns(db):
+    names = set(db.table_names())
+    for table in ("articles", "speakers", "speaker_aliases", "quotes", "statements",
+                  "quote_statements", "quotes_fts", "articles_fts"):
+        assert table in names
+    assert "quotes_view" in db.view_names()
+    assert {"id", "path", "title", "outlet", "author", "published", "url", "content_hash",
+            "record_id", "line", "encoding", "text", "word_count", "ingested_at"} <= set(db["articles"].columns_dict)
+    assert {"id", "name", "kind", "key"} <= set(db["speakers"].columns_dict)
+    assert {"id", "article_id", "start", "end", "text", "speaker_id", "speaker_mention", "kind",
+            "speaker_start", "speaker_end", "cue", "confidence", "method", "outlet", "published",
+            "statement_id"} <= set(db["quotes"].columns_dict)
+    assert {"id", "text", "speaker_id", "first_reported", "quote_count", "article_count",
+            "outlet_count"} <= set(db["statements"].columns_dict)
+    assert db["quote_statements"].pks == ["quote_id", "statement_id"]
+    assert db["speaker_aliases"].pks == ["speaker_id", "alias"]
+
+
+def test_foreign_keys(db):
+    def fks(table):
+        return {(fk.column, fk.other_table, fk.other_column) for fk in db[table].foreign_keys}
+
+    assert fks("quotes") == {("article_id", "articles", "id"), ("speaker_id", "speakers", "id"),
+                             ("statement_id", "statements", "id")}
+    assert fks("quote_statements") == {("quote_id", "quotes", "id"), ("statement_id", "statements", "id")}
+    assert fks("statements") == {("speaker_id", "speakers", "id")}
+    assert fks("speaker_aliases") == {("speaker_id", "speakers", "id")}
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        db["quotes"].insert({"article_id": 999, "start": 0, "end": 1, "text": "x"})
+
+
+def test_indexes(db):
+    def indexed(table):
+        return {tuple(i.columns): i.unique for i in db[table].indexes}
+
+    quotes = indexed("quotes")
+    for column in ("article_id", "speaker_id", "statement_id", "published", "outlet"):
+        assert (column,) in quotes
+    assert indexed("articles")[("content_hash",)] == 1
+    assert indexed("speakers")[("key",)] == 1
+    assert ("speaker_id",) in indexed("statements")
+    assert ("statement_id",) in indexed("quote_statements")
+
+
+def test_open_db_file(tmp_path):
+    path = tmp_path / "nested" / "quotes.db"
+    db = open_db(path)
+    assert path.exists()
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+    db.close()
+    # reopening is a no-op for the schema
+    db = open_db(path)
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial_schema", "m002_search_and_views"]
+
+
+def test_ensure_db_shape_idempotent(filled):
+    before = stats(filled)
+    schema = filled.schema
+    ensure_db_shape(filled)
+    ensure_db_shape(filled)
+    assert stats(filled) == before
+    assert filled.schema == schema
+
+
+def test_migration_upgrades_old_database_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m002_search_and_views")
+    assert "quotes_fts" not in old.table_names()
+    assert "cue_start" not in old["quotes"].columns_dict
+    old["articles"].insert({"id": 1, "path": "old.txt", "title": "Old", "outlet": "Old Outlet",
+                            "published": "2020-01-01", "content_hash": "h1",
+                            "text": 'He said "hello from the old schema".'})
+    old["speakers"].insert({"id": 1, "name": "Old Speaker", "kind": "person", "key": "old speaker"})
+    old["quotes"].insert({"id": 1, "article_id": 1, "start": 9, "end": 34,
+                          "text": "hello from the old schema", "speaker_id": 1})
+    old.close()
+
+    db = open_db(path)
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial_schema", "m002_search_and_views"]
+    assert db["quotes"].get(1)["text"] == "hello from the old schema"
+    assert db["articles"].get(1)["title"] == "Old"
+    assert "cue_start" in db["quotes"].columns_dict
+    # existing rows were indexed, the view sees them
+    assert [r["rowid"] for r in db.query("select rowid from quotes_fts where quotes_fts match 'schema'")] == [1]
+    assert [r["rowid"] for r in db.query("select rowid from articles_fts where articles_fts match 'hello'")] == [1]
+    assert list(db.query("select speaker, article_title from quotes_view")) == [
+        {"speaker": "Old Speaker", "article_title": "Old"}]
+    # and the upgraded database takes new articles
+    article, quotes = make_article("new.txt", "New", "2024-01-01", "New", 'She said "brand new words here".',
+                                   [("brand new words here", "Old Speaker", "She", "person")])
+    assert save_article(db, article, quotes, content_hash="h2") == 2
+    assert db["speakers"].count == 1
+
+
+# --------------------------------------------------------------------------
+# saving
+
+
+def test_save_article_rows(filled):
+    assert stats(filled) == {"articles": 3, "speakers": 2, "speaker_aliases": 7, "statements": 4,
+                             "quotes": 6, "quote_statements": 6}
+    a1 = filled["articles"].get(1)
+    assert a1["outlet"] == "Outlet A" and a1["word_count"] > 10 and a1["ingested_at"]
+    assert a1["content_hash"]
+    for q in filled.query("select quotes.*, articles.text as body, articles.outlet as a_outlet, "
+                          "articles.published as a_published from quotes join articles on articles.id = article_id"):
+        assert q["body"][q["start"]:q["end"]] == q["text"]
+        assert (q["outlet"], q["published"]) == (q["a_outlet"], q["a_published"])
+        assert q["statement_id"] is not None
+    assert filled["quotes"].get(3)["speaker_id"] is None  # "summons" has no speaker
+
+
+def test_fts_finds_quotes_and_articles(filled):
+    rows = list(filled.query(
+        "select quotes.id, quotes.text from quotes_fts join quotes on quotes.id = quotes_fts.rowid "
+        "where quotes_fts match ? order by rank", ["decisively"]))
+    assert {r["text"] for r in rows} == {LONG, TRUNC}
+    found = filled["quotes"].search("trafficking")
+    assert [r["text"] for r in found] == [LONG]
+    assert [r["title"] for r in filled["articles"].search("recruiters")] == ["Havana warns recruiters"]
+    # diacritics folded: "rodriguez" finds "Rodríguez" in the mention
+    assert any(r["speaker_mention"] == "Foreign Minister Bruno Rodríguez"
+               for r in filled["quotes"].search("rodriguez"))
+
+
+def test_quotes_view(filled):
+    rows = list(filled.query("select * from quotes_view where quote_id = 1"))
+    assert rows == [{"quote_id": 1, "text": LONG, "speaker": "Bruno Rodríguez",
+                     "speaker_mention": "Foreign Minister Bruno Rodríguez", "cue": "said",
+                     "outlet": "Outlet A", "published": "2023-09-05",
+                     "article_title": "Cuba uncovers trafficking ring", "article_id": 1,
+                     "statement_id": rows[0]["statement_id"], "start": rows[0]["start"], "end": rows[0]["end"]}]
+
+
+def test_resaving_same_content_adds_nothing(filled, articles):
+    before = stats(filled)
+    alias_counts = list(filled["speaker_aliases"].rows)
+    article, quotes = articles[0]
+    assert save_article(filled, article, quotes, content_hash=hash_of(article)) is None
+    # same text under another path is the same article
+    moved = Article(path="elsewhere/copy.txt", text=article.text, outlet="Other")
+    assert save_article(filled, moved, quotes, content_hash=hash_of(moved)) is None
+    assert stats(filled) == before
+    assert list(filled["speaker_aliases"].rows) == alias_counts
+
+
+def test_content_hash_default(db, articles):
+    article, quotes = articles[0]
+    article_id = save_article(db, article, quotes)  # hash from the article (or the fallback)
+    assert article_id == 1
+    assert save_article(db, article, quotes) is None
+    assert db["articles"].get(1)["content_hash"] == store.article_content_hash(article)
+
+
+def test_failure_in_statements_rolls_back_everything(db, articles, monkeypatch):
+    def boom(db, quote_ids):
+        raise RuntimeError("statement grouping failed")
+
+    monkeypatch.setattr(statements, "assign_statements", boom)
+    article, quotes = articles[0]
+    with pytest.raises(RuntimeError):
+        save_article(db, article, quotes, content_hash=hash_of(article))
+    assert all(n == 0 for n in stats(db).values())
+    assert list(db.query("select rowid from quotes_fts")) == []
+    assert not db.conn.in_transaction
+    monkeypatch.undo()
+    # nothing half-written: the article can be saved afterwards
+    assert save_article(db, article, quotes, content_hash=hash_of(article)) == 1
+
+
+def test_bad_quote_midway_rolls_back(filled, articles):
+    before = stats(filled)
+    article, quotes = make_article("bad.txt", "Outlet C", "2023-10-01", "Bad",
+                                   'A new speaker said "first good quote here" and "second".',
+                                   [("first good quote here", "Brand New Speaker", None, "person"),
+                                    ("second", "Brand New Speaker", None, "person")])
+    quotes[1].text = None  # NOT NULL violation on the second quote
+    with pytest.raises(sqlite3.IntegrityError):
+        save_article(filled, article, quotes, content_hash="bad")
+    assert stats(filled) == before
+    assert filled["articles"].count_where("content_hash = 'bad'") == 0
+    assert filled["speakers"].count_where("key = 'brand new speaker'") == 0
+
+
+def test_save_inside_callers_transaction(db, articles):
+    with db.atomic():
+        for article, quotes in articles:
+            save_article(db, article, quotes, content_hash=hash_of(article))
+    assert stats(db)["articles"] == 3
+
+
+# --------------------------------------------------------------------------
+# speakers
+
+
+def test_speaker_key():
+    assert speaker_key("Bruno Rodríguez") == speaker_key("bruno rodriguez") == "bruno rodriguez"
+    assert speaker_key("The Cuban Foreign Ministry") == speaker_key("cuban foreign  ministry")
+    assert speaker_key("Cuba\u2019s Foreign Ministry") == "cuba's foreign ministry"
+    assert speaker_key("Theodore Roosevelt") == "theodore roosevelt"
+    assert speaker_key("") == speaker_key(None) == ""
+
+
+def test_speakers_dedup_and_aliases(filled):
+    speakers = {r["key"]: r for r in filled["speakers"].rows}
+    assert set(speakers) == {"bruno rodriguez", "cuban foreign ministry"}
+    assert speakers["bruno rodriguez"]["name"] == "Bruno Rodríguez"
+    assert speakers["bruno rodriguez"]["kind"] == "person"
+    assert speakers["cuban foreign ministry"]["kind"] == "organisation"
+    assert speakers["cuban foreign ministry"]["name"] == "Cuban Foreign Ministry"  # not "the Cuban ..."
+    bruno = speakers["bruno rodriguez"]["id"]
+    aliases = {r["alias"]: r["quote_count"] for r in filled["speaker_aliases"].rows_where("speaker_id = ?", [bruno])}
+    # "he" is a pronoun, not an alias
+    assert aliases == {"Bruno Rodríguez": 1, "Foreign Minister Bruno Rodríguez": 1, "bruno rodriguez": 2}
+
+
+# --------------------------------------------------------------------------
+# statements
+
+
+def statement_of(db, text):
+    ids = {r["statement_id"] for r in db["quotes"].rows_where("text = ?", [text])}
+    assert len(ids) == 1
+    return db["statements"].get(ids.pop())
+
+
+def test_truncation_joins_the_fuller_statement(filled):
+    full, trunc = statement_of(filled, LONG), statement_of(filled, TRUNC)
+    assert full["id"] == trunc["id"]
+    assert full["text"] == LONG  # the longest member is canonical
+    assert (full["quote_count"], full["article_count"], full["outlet_count"]) == (2, 2, 2)
+    assert full["first_reported"] == "2023-09-05"
+    members = {r["quote_id"] for r in filled["quote_statements"].rows_where("statement_id = ?", [full["id"]])}
+    assert len(members) == 2
+
+
+def test_negation_keeps_statements_apart(filled):
+    assert statement_of(filled, NO_ROLE)["id"] != statement_of(filled, A_ROLE)["id"]
+
+
+def test_same_words_from_two_outlets(filled):
+    st = statement_of(filled, NO_ROLE)
+    assert (st["quote_count"], st["article_count"], st["outlet_count"]) == (2, 2, 2)
+    assert st["first_reported"] == "2023-09-04"
+
+
+def test_fragment_gets_its_own_statement(filled):
+    st = statement_of(filled, "summons")
+    assert st["quote_count"] == 1 and st["speaker_id"] is None
+
+
+def test_assign_statements_idempotent(filled):
+    before = list(filled["quote_statements"].rows)
+    st_before = list(filled["statements"].rows)
+    ids = [r["id"] for r in filled["quotes"].rows]
+    statements.assign_statements(filled, ids)
+    statements.assign_statements(filled, ids)
+    assert list(filled["quote_statements"].rows) == before
+    assert list(filled["statements"].rows) == st_before
+
+
+# --------------------------------------------------------------------------
+# variants
+
+
+def test_normalise():
+    assert normalise("\u201cWe\u2019ll act\u2026 DECISIVELY,\u201d  said") == "we'll act decisively said"
+    assert normalise('"We\'ll act... decisively"') == "we'll act decisively"
+    assert normalise("Rodríguez") == "rodriguez"
+    assert normalise("1,000 people") == "1000 people"
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Cuba plays no role in the war", "Cuba plays a role in the war"),
+    ("It does not form part of the conflict in Ukraine", "It does form part of the conflict in Ukraine"),
+    ("We never recruited anyone to fight in the war", "We recruited anyone to fight in the war"),
+    ("They didn't take part in the conflict in Ukraine", "They did take part in the conflict in Ukraine"),
+    ("About 200 people were recruited to fight in Ukraine", "About 17 people were recruited to fight in Ukraine"),
+    ("Three men were arrested in Havana on Monday night", "Two men were arrested in Havana on Monday night"),
+])
+def test_guards_separate(a, b):
+    assert not same_statement(a, b)
+    assert not same_statement(b, a)
+
+
+@pytest.mark.parametrize("a, b", [
+    (LONG, TRUNC),
+    (LONG, "\u2026we will act decisively against anyone\u2026"),
+    (LONG, "We will act ... against anyone who takes part in human trafficking"),
+    ("Cuba has a firm and clear historical position against mercenarism",
+     "\u201cCuba has a firm and clear historical position against mercenarism.\u201d"),
+    ("Cuba is not part of the conflict in Ukraine", "is not part of the conflict in Ukraine"),
+    ("The ministry said Cubans living in Russia had been incorporated into military forces",
+     "Cubans living in Russia had been incorporated into the military forces, the ministry said"),
+    ("Cuba is not part of the conflict in Ukraine, the ministry said today",
+     "Cuba is not part of the conflict in Ukraine, the ministry said"),
+])
+def test_same_statement_variants(a, b):
+    assert same_statement(a, b)
+    assert same_statement(b, a)
+
+
+@pytest.mark.parametrize("fragment", ["summons", "even some in Cuba", "act decisively", "war", ""])
+def test_short_fragments_never_join_long_statements(fragment):
+    long_text = ("Cubans living in Russia and even some in Cuba had been incorporated into the military "
+                 "forces taking part in the war, and the summons will act decisively")
+    assert not same_statement(fragment, long_text)
+    assert not same_statement(long_text, fragment)
+
+
+def test_negation_just_before_a_truncation():
+    assert not same_statement("Cuba plays a role in the war", "It is not true Cuba plays a role in the war")
+    assert same_statement("Cuba plays a role in the war", "Some claim that Cuba plays a role in the war")
