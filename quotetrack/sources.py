@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceErro
     are taken from folders. A file named explicitly is always yielded, whatever its
     suffix. Missing paths and unreadable folders become ``SourceError`` items.
     """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     seen_dirs: set[tuple[int, int]] = set()
     for raw in paths:
         p = Path(raw)
@@ -133,59 +136,82 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceErro
         except OSError as exc:
             yield _error(p, _os_reason(exc))
             continue
-        if os.path.isdir(p):
+        if stat.S_ISDIR(st.st_mode):
             yield from _walk(p, st, seen_dirs)
-        else:
+        elif stat.S_ISREG(st.st_mode):
             yield p
+        else:
+            yield _error(p, "not a regular file")
 
 
 def _walk(root: Path, root_stat: os.stat_result, seen: set) -> Iterator[Path | SourceError]:
-    # Iterative depth-first walk: a stack of (directory, sorted entries, next index).
+    """Depth-first walk in name order. Symbolically linked folders are walked after the
+    real tree (so files are reported under their real paths), each real folder once."""
     key = (root_stat.st_dev, root_stat.st_ino)
     if key in seen:
         return
     seen.add(key)
-    entries = _list_dir(root)
-    if isinstance(entries, SourceError):
-        yield entries
-        return
-    stack: list[list] = [[entries, 0]]
-    while stack:
-        frame = stack[-1]
-        entries, i = frame
-        if i >= len(entries):
-            stack.pop()
+    pending: list[str] = [str(root)]          # folders still to walk: the root, then linked ones
+    while pending:
+        top = pending.pop(0)
+        entries = _list_dir(Path(top))
+        if isinstance(entries, SourceError):
+            yield entries
             continue
-        frame[1] = i + 1
-        entry = entries[i]
-        try:
-            is_dir = entry.is_dir()          # follows symbolic links
-        except OSError:
-            is_dir = False
-        if is_dir:
+        stack: list[list] = [[entries, 0]]    # (sorted entries, next index) per open folder
+        while stack:
+            frame = stack[-1]
+            entries, i = frame
+            if i >= len(entries):
+                stack.pop()
+                continue
+            frame[1] = i + 1
+            entry = entries[i]
             try:
-                st = entry.stat()
+                is_dir = entry.is_dir()          # follows symbolic links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                try:
+                    st = entry.stat()
+                    link = entry.is_symlink()
+                except OSError as exc:
+                    yield _error(entry.path, _os_reason(exc))
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in seen:                  # a symlink loop, or a folder already walked
+                    continue
+                if link:
+                    pending.append(entry.path)   # decided later: its target may be walked anyway
+                    continue
+                seen.add(key)
+                sub = _list_dir(Path(entry.path))
+                if isinstance(sub, SourceError):
+                    yield sub
+                elif sub:
+                    stack.append([sub, 0])
+            elif _wanted(entry.name):
+                try:
+                    is_file = entry.is_file()
+                except OSError:
+                    is_file = False
+                if is_file:
+                    yield Path(entry.path)
+                elif entry.is_symlink():
+                    yield _error(entry.path, "broken symbolic link")
+        # mark linked folders seen only when their turn comes
+        while pending:
+            try:
+                st = os.stat(pending[0])
             except OSError as exc:
-                yield _error(entry.path, _os_reason(exc))
+                yield _error(pending.pop(0), _os_reason(exc))
                 continue
             key = (st.st_dev, st.st_ino)
-            if key in seen:                  # symlink loop or alias of a folder already walked
+            if key in seen:
+                pending.pop(0)
                 continue
             seen.add(key)
-            sub = _list_dir(Path(entry.path))
-            if isinstance(sub, SourceError):
-                yield sub
-            elif sub:
-                stack.append([sub, 0])
-        elif _wanted(entry.name):
-            try:
-                is_file = entry.is_file()
-            except OSError:
-                is_file = False
-            if is_file:
-                yield Path(entry.path)
-            elif entry.is_symlink():
-                yield _error(entry.path, "broken symbolic link")
+            break
 
 
 def _list_dir(d: Path):
@@ -238,8 +264,8 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    non_ascii = len(data) - len(data.translate(None, _ASCII))
-    if non_ascii > 0.2 * len(data):
+    non_ascii = len(data.translate(None, _ASCII))
+    if len(data) >= 64 and non_ascii > 0.2 * len(data):
         guess = _guess_legacy(data)
         if guess:
             return guess
@@ -256,7 +282,8 @@ def _guess_legacy(data: bytes):
         if best is None or not best.encoding:
             return None
         enc = best.encoding
-        if enc.replace("-", "_").lower() in ("utf_8", "ascii", "cp1252", "windows_1252", "latin_1", "iso8859_1"):
+        norm = enc.replace("-", "_").lower()
+        if norm.startswith("utf") or norm in ("ascii", "cp1252", "windows_1252", "latin_1", "iso8859_1"):
             return None
         return data.decode(enc, errors="replace"), enc
     except Exception:  # noqa: BLE001 - decoding must never raise
@@ -491,6 +518,11 @@ _NAME = _regex.compile(
 )
 _DATE_PREFIX = re.compile(r"\A\s*date:?[ \t]+(\d{4}-\d{1,2}-\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?[ \t\xa0]*")
 
+def _ends(rx: re.Pattern, s: str):
+    """Search an end-anchored pattern in the tail of ``s`` only (lines can be long)."""
+    return rx.search(s, len(s) - 80) if len(s) > 80 else rx.search(s)
+
+
 # line kinds
 _BODY, _FURN, _TITLE = 0, 1, 2
 
@@ -502,7 +534,7 @@ class _Line:
         self.start, self.end, self.s, self.blank_before = start, end, s, blank_before
         self.kind = _BODY
         self.flag = ""
-        self.words = len(s.split()) if len(s) < 600 else 100
+        self.words = len(s.split()) if len(s) < 300 else 100   # long lines: "many"
 
 
 def _split_lines(text: str, begin: int) -> list[_Line]:
@@ -512,7 +544,7 @@ def _split_lines(text: str, begin: int) -> list[_Line]:
         s = m.group().rstrip()
         start = m.start()
         gap = text[prev_end:start]
-        breaks = gap.count("\n") + gap.count("\r") - gap.count("\r\n") + gap.count("\u2028") + gap.count("\u2029")
+        breaks = gap.count("\n") or gap.count("\r") or (gap.count("\u2028") + gap.count("\u2029"))
         lines.append(_Line(start, start + len(s), s, breaks >= 2 or not lines))
         prev_end = start + len(s)
     return lines
@@ -524,8 +556,8 @@ def _join_continuations(text: str, lines: list[_Line]) -> list[_Line]:
     for ln in lines:
         if out:
             prev = out[-1]
-            if (not _TERMINAL.search(prev.s)
-                    and (_STARTS_LOWER.match(ln.s) or (not ln.blank_before and _ENDS_CONTINUATION.search(prev.s)
+            if (not _ends(_TERMINAL, prev.s)
+                    and (_STARTS_LOWER.match(ln.s) or (not ln.blank_before and _ends(_ENDS_CONTINUATION, prev.s)
                                                        and prev.words >= 6))
                     and not _FURNITURE.fullmatch(prev.s) and not _FURNITURE.fullmatch(ln.s)
                     and not _STAMP.match(ln.s) and not _COPYRIGHT.match(ln.s)):
@@ -604,7 +636,7 @@ def _layout(text: str, title_hint: str | None = None) -> _Layout:
         s = ln.s
         if widget_left:
             widget_left -= 1
-            if ln.words <= 5 and not _TERMINAL.search(s):
+            if ln.words <= 5 and not _ends(_TERMINAL, s):
                 ln.kind, ln.flag = _FURN, "widget"
                 continue
             widget_left = 0
@@ -632,8 +664,8 @@ def _layout(text: str, title_hint: str | None = None) -> _Layout:
             continue
         if ln.words <= 16:
             st = _STAMP.match(s)
-            if st and not _SENTENCE_END.search(s) or (st and parse_date(st.group("rest"))):
-                iso = parse_date(st.group("rest"))
+            iso = parse_date(st.group("rest")) if st else None
+            if st and (iso or not _ends(_SENTENCE_END, s)):
                 ln.kind, ln.flag = _FURN, "stamp"
                 if iso:
                     if st.group("kind").lower().endswith(("updated", "modified")):
@@ -652,7 +684,7 @@ def _layout(text: str, title_hint: str | None = None) -> _Layout:
                         ln.kind, ln.flag = _FURN, "byline"
                         author_byline = author_byline or name
                         continue
-        if (ln.words <= 8 and not _TERMINAL.search(s) and not _QUOTE.search(s)
+        if (ln.words <= 8 and not _ends(_TERMINAL, s) and not _QUOTE.search(s)
                 and not (ln.words >= 4 and _BULLET.match(s)) and not _SPEAKER_TURN.match(s)):
             ln.kind, ln.flag = _FURN, "short"
 
@@ -674,7 +706,10 @@ def _layout(text: str, title_hint: str | None = None) -> _Layout:
             ln.flag = nxt.flag = "byline"
             author_repeat = author_repeat or ln.s
             continue
-        if nxt.s.startswith(ln.s) and re.match(r"\s+is\s+(?:a|an|the)\b", nxt.s[len(ln.s):]):
+        # "Eyder Peralta" + "Eyder Peralta is an international correspondent ...": an author
+        # bio, only near the end of the article
+        if (nxt.s.startswith(ln.s) and re.match(r"\s+is\s+(?:a|an|the)\b", nxt.s[len(ln.s):])
+                and not ln.s.startswith(("The ", "A ", "An ")) and _tail_body_lines(lines, i + 2) <= 2):
             ln.kind = nxt.kind = _FURN
             ln.flag, nxt.flag = "byline", "bio"
             author_bio = author_bio or ln.s
@@ -684,7 +719,7 @@ def _layout(text: str, title_hint: str | None = None) -> _Layout:
     for i, ln in enumerate(lines):
         if ln.flag == "short" and ln.kind == _FURN:
             prev = lines[i - 1] if i else None
-            if (prev is not None and prev.kind == _BODY and _ENDS_WITH_QUOTE.search(prev.s)
+            if (prev is not None and prev.kind == _BODY and _ends(_ENDS_WITH_QUOTE, prev.s)
                     and _SOURCE_LINE.fullmatch(ln.s)):
                 ln.kind, ln.flag = _BODY, "source"
             elif i + 1 < n and lines[i + 1].kind == _BODY and _BULLET.match(lines[i + 1].s) and not _BULLET.match(ln.s):
@@ -708,6 +743,10 @@ def _layout(text: str, title_hint: str | None = None) -> _Layout:
     return out
 
 
+def _tail_body_lines(lines: list[_Line], start: int) -> int:
+    return sum(1 for ln in lines[start:] if ln.kind == _BODY)
+
+
 def _is_candidate(ln: _Line) -> bool:
     return (ln.flag in ("", "short") and 1 <= ln.words <= 30 and len(ln.s) <= 250
             and not ln.s.endswith(":") and not _URL_LINE.fullmatch(ln.s))
@@ -718,15 +757,16 @@ def _find_title(lines: list[_Line], out: _Layout, hint: str | None, date_prefix:
         out.title = " ".join(hint.split())
         nh = _norm(hint)
         for ln in lines[:15]:
-            if _norm(ln.s) == nh:
+            if abs(len(ln.s) - len(hint)) <= 12 and _norm(ln.s) == nh:
                 ln.kind = _TITLE
                 out.title_span = (ln.start, ln.end)
-                return
+                break
+        return      # the record names its title: no guessing which other line might be one
     first = lines[0]
     cands: list[_Line] = []
     # A one-sentence headline that ends with punctuation ("Trump fires up G.O.P. base.") is
     # only taken as the title from the very first line of a text file.
-    if (not hint and not date_prefix and first.flag == "" and first.kind == _BODY
+    if (not date_prefix and first.flag == "" and first.kind == _BODY
             and 2 <= first.words <= 20 and len(first.s) <= 200 and len(lines) > 1
             and not first.s.endswith(":") and not _TWO_SENTENCES.search(first.s)
             and not _DATELINE.match(first.s) and not _QUOTE_THEN_CUE.search(first.s)):
@@ -735,7 +775,7 @@ def _find_title(lines: list[_Line], out: _Layout, hint: str | None, date_prefix:
         for ln in lines[:15]:
             if ln.flag not in ("", "short"):
                 continue            # furniture, dates, bylines, widgets, credits
-            if ln.kind == _BODY and (_SENTENCE_END.search(ln.s) or ln.words >= 30):
+            if ln.kind == _BODY and (_ends(_SENTENCE_END, ln.s) or ln.words >= 30):
                 break               # the body has started
             if _is_candidate(ln) and ln.words >= 2:
                 cands.append(ln)
@@ -750,8 +790,7 @@ def _find_title(lines: list[_Line], out: _Layout, hint: str | None, date_prefix:
     t = cands[0]
     t.kind = _TITLE
     out.title_span = (t.start, t.end)
-    if not hint:
-        out.title = " ".join(t.s.split())
+    out.title = " ".join(t.s.split())
 
 
 def _drop_repeated_captions(lines: list[_Line]) -> None:

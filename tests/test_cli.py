@@ -56,8 +56,8 @@ def test_ingest_jsonl_gz_and_text_folder(tmp_path):
     assert (row["title"], row["outlet"], row["published"], row["url"]) == ("Bridge", "Daily", "2024-05-01", "https://x/1")
     speakers = {r["name"] for r in db.query("select name from speakers")}
     assert {"Ana Torres", "Paul Green"} <= speakers
-    # the same content again, from another path: nothing added
-    (tmp_path / "copy.txt").write_text(ARTICLE, encoding="utf-8")
+    # the same content again, from another path and encoding: nothing added
+    (tmp_path / "copy.txt").write_bytes((tmp_path / "sub" / "other.md").read_text(encoding="utf-8").encode("cp1252"))
     again = run("ingest", tmp_path / "copy.txt", "--db", db_path)
     assert again.exit_code == 0
     assert db["articles"].count == 3
