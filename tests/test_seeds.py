@@ -99,3 +99,48 @@ def test_ingest_seeds_then_reingest_adds_nothing(tmp_path):
     assert {t: db[t].count for t in counts} == counts
     npr = next(db.query("select * from articles where outlet = 'NPR'"))
     assert npr["published"] == "2023-09-05" and npr["author"] == "Eyder Peralta"
+
+
+@pytest.fixture(scope="module")
+def seeds_db(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("site") / "quotes.db"
+    result = CliRunner().invoke(cli, ["ingest", str(SEEDS), "--db", str(db_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+@pytest.fixture
+async def site(seeds_db):
+    import yaml
+    from datasette.app import Datasette
+
+    metadata = yaml.safe_load((SEEDS.parent / "metadata.yml").read_text(encoding="utf-8"))
+    ds = Datasette([str(seeds_db)], metadata=metadata)
+    await ds.invoke_startup()
+    return ds
+
+
+async def test_site_facets_show_the_seed_speakers(site):
+    response = await site.client.get("/quotes/quotes.json?_facet=outlet&_extra=facet_results")
+    assert response.status_code == 200
+    facets = response.json()["facet_results"]
+    speaker_labels = {who(row["label"]) for row in facets["speaker_id"]["results"]}
+    assert speaker_labels == {MINISTRY, RODRIGUEZ}
+    assert "NPR" in {row["value"] for row in facets["outlet"]["results"]}
+    assert {"speaker_id", "outlet", "statement_id", "published"} <= set(facets)
+
+
+async def test_site_search_finds_a_seed_quote(site):
+    response = await site.client.get("/quotes/quotes.json?_search=energetically&_shape=objects")
+    rows = response.json()["rows"]
+    assert len(rows) == 1 and rows[0]["text"].startswith("We will act energetically")
+
+
+async def test_site_canned_queries_answer(site):
+    response = await site.client.get("/quotes/speaker_quotes.json?speaker=Rodr%C3%ADguez&_shape=objects")
+    rows = response.json()["rows"]
+    assert {r["text"].split()[0] for r in rows} == {"the"} and len(rows) == 3
+    response = await site.client.get("/quotes/search_quotes.json?q=mercenaries&_shape=objects")
+    assert len(response.json()["rows"]) >= 3
+    html = await site.client.get("/quotes/quotes")
+    assert html.status_code == 200 and "Bruno Rodríguez" in html.text
