@@ -107,7 +107,7 @@ def run_cli(docs: list[GoldDoc], python: str) -> SystemRun:
     run = SystemRun("quotetrack", note="python -m quotetrack.cli extract --json FILE... (one call; "
                     "time includes interpreter start-up and model loading)")
     files = [str(d.path) for d in docs]
-    cmd = [python, "-m", "quotetrack.cli", "extract", "--json", *files]
+    cmd = [python, "-m", "quotetrack.cli", "extract", "--json", *os.environ.get("QUOTETRACK_EXTRACT_ARGS", "").split(), *files]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     t0 = time.perf_counter()

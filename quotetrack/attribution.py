@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
 from spacy.tokens import Doc, Span, Token
 
 from .quotes import QuoteSpan
@@ -26,6 +28,8 @@ counter retort rebut object protest demand plead mock chant yell tout concur cau
 recommend guarantee assure reassure signal hint speculate estimate forecast believe think feel
 hope fear worry call dub term brand characterize characterise blast slam decry denounce condemn
 thank apologize apologise tell text email message add put quote cite echo sum point
+laud liken compare rate hail encourage scold lambast chide defend dismiss reject question
+challenge ridicule assail rip bash propose brag gush rave fume vent rail opine recount
 """.split())
 
 # "make clear", "point out", "put it" and similar multiword cues are caught by their verb.
@@ -498,4 +502,50 @@ def document_issuer_of(d: Token) -> Mention | None:
             m = mention_for(subj)
             if m.kind in ("person", "organisation", "place", "pronoun"):
                 return m
+    return None
+
+
+def mention_from_chars(doc: Doc, start: int, end: int) -> Mention | None:
+    """A mention for a stretch of text found by a surface pattern (a label, a byline dash)."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    head = span.root
+    kind, name = _kind_of(doc, head, span.start, span.end)
+    if kind in ("unknown", "place") and any(t.pos_ == "PROPN" or t.is_upper for t in span):
+        kind, name = "person", name or span.text
+    if kind == "person" and not name:
+        name = span.text if any(t.pos_ == "PROPN" for t in span) else None
+    return Mention(span.start_char, span.end_char, span.text, kind, name, None, head.lemma_.lower())
+
+
+# "PENCE: And that's why…" inside a quoted transcript turn
+_LABEL_IN_QUOTE = regex.compile(r"\s*(\p{Lu}[\p{Lu}.'’-]+(?:\s+\p{Lu}[\p{Lu}.'’-]+){0,3}):\s")
+# "Sanders: Clinton needs to 'get away…'" (headline or interview label before the quote)
+_LABEL_BEFORE = regex.compile(r"\s*(\p{Lu}[^:\n]{0,50}?):\s")
+# "“…” ― Sonya Herridge" (a dash and a name after the quote)
+_DASH_AFTER = regex.compile(r"[ \t]*(?:[―—–]|--?)[ \t]*(\p{Lu}[\p{L}.'’-]*(?:[ \t]+(?:\p{Lu}[\p{L}.'’-]*|de|da|van|von|del|la)){0,4})")
+
+
+def surface_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attribution | None:
+    """Attribution by layout rather than syntax: speaker labels and trailing dashes."""
+    text = doc.text
+    m = _LABEL_IN_QUOTE.match(text, q.start)
+    if m and len(m.group(1)) >= 2:
+        mention = mention_from_chars(doc, m.start(1), m.end(1))
+        if mention is not None:
+            mention.kind, mention.name = "person", mention.text
+            return Attribution(mention, ":", m.end(1), m.end(1) + 1, "speaker-label", 0.8)
+    m = _DASH_AFTER.match(text, q.close_end)
+    if m:
+        mention = mention_from_chars(doc, m.start(1), m.end(1))
+        if mention is not None and mention.kind in ("person", "organisation"):
+            return Attribution(mention, text[q.close_end:m.start(1)].strip(), q.close_end, m.start(1), "dash", 0.8)
+    m = _LABEL_BEFORE.match(text, paragraph_start)
+    if m and m.end() <= q.open_start and len(m.group(1).split()) <= 6:
+        mention = mention_from_chars(doc, m.start(1), m.end(1))
+        if mention is not None and mention.kind in ("person", "organisation") and not regex.fullmatch(r"\p{Lu}+", mention.text):
+            head = doc.char_span(m.start(1), m.end(1), alignment_mode="expand").root
+            mention = mention_for(head) if head.pos_ == "PROPN" else mention
+            return Attribution(mention, ":", m.end(1), m.end(1) + 1, "label", 0.7)
     return None

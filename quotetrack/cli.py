@@ -87,7 +87,7 @@ def ingest(paths, db_path, model, batch_size, quiet):
     nlp = load_nlp(model)
     for article, quotes in _progress(extract_articles(new_articles(), nlp, batch_size=batch_size), quiet, "ingest"):
         try:
-            article_id = store.save_article(db, article, quotes)
+            article_id = store.save_article(db, article, [q for q in quotes if q.is_speech])
         except Exception as e:  # one bad article must not stop the batch
             where = f"{article.path}:{article.line}" if article.line else article.path
             failures.append(where)
@@ -97,7 +97,7 @@ def ingest(paths, db_path, model, batch_size, quiet):
             counts["present"] += 1
         else:
             counts["added"] += 1
-            counts["quotes"] += len(quotes)
+            counts["quotes"] += sum(q.is_speech for q in quotes)
     if not quiet:
         click.echo(f"{counts['added']} articles added ({counts['quotes']} quotations), "
                    f"{counts['present']} already present, {len(failures)} failed; database: {db_path}", err=True)
@@ -107,7 +107,8 @@ def ingest(paths, db_path, model, batch_size, quiet):
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per quotation.")
-@click.option("--all", "include_all", is_flag=True, help="Also emit unattributed quoted strings.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Also emit quoted strings that are not speech: titles of works, nicknames, scare quotes.")
 @click.option("--model", default=None, help="spaCy model to parse with.")
 @click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
 def extract(paths, as_json, include_all, model, batch_size):
@@ -125,7 +126,7 @@ def extract(paths, as_json, include_all, model, batch_size):
     out = sys.stdout
     for article, quotes in extract_articles(_articles(paths, failures), nlp, batch_size=batch_size):
         for q in quotes:
-            if q.kind == "unattributed" and not include_all:
+            if not q.is_speech and not include_all:
                 continue
             if as_json:
                 record = {"path": article.path, **q.to_dict()}

@@ -16,7 +16,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .attribution import DOCUMENT_NOUNS, Attribution, Attributor, Mention, _is_speech_verb, _speaker_from_verb, mention_for
+from .attribution import (DOCUMENT_NOUNS, Attribution, Attributor, Mention, _is_speech_verb, _speaker_from_verb,
+                          mention_for, surface_attribution)
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
 from .records import Quote
 from .sources import Article
@@ -98,7 +99,7 @@ _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*")
 _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "and", "or", "for", "to", "at", "by", "with", "from", "vs"}
 
 
-def _surface_kind(text: str, q: QuoteSpan) -> str | None:
+def _surface_kind(text: str, q: QuoteSpan, paragraph=None) -> str | None:
     """'nickname' or 'title' for quoted strings that are not speech, from the text around them."""
     before = text[max(0, q.open_start - 40):q.open_start]
     after = text[q.close_end:q.close_end + 30]
@@ -113,9 +114,17 @@ def _surface_kind(text: str, q: QuoteSpan) -> str | None:
         return "title"
     content = [w for w in words if w.lower() not in _SMALL_WORDS]
     if 2 <= len(words) <= 10 and content and all(w[0].isupper() or w[0].isdigit() for w in content) \
-            and not regex.search(r"[.!?,;:]$", inner.strip()):
-        return "title"
+            and not (paragraph is not None and _is_headline(text[paragraph[0]:paragraph[1]])):
+        if not regex.search(r"[.!?,;:]$", inner.strip()) or (
+                paragraph is not None and q.open_start - paragraph[0] <= 1 and paragraph[1] - q.close_end <= 1):
+            return "title"   # a title, or a Title Case section heading standing alone
     return None
+
+
+def _is_headline(paragraph: str) -> bool:
+    """Title Case throughout: inside a headline, capitals say nothing about a quote."""
+    words = [w for w in _WORD.findall(paragraph) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _paragraph_of(paragraphs, pos: int):
@@ -162,6 +171,10 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
         if q.continued_from is not None and atts[q.continued_from] is not None:
             atts[i] = _copy(atts[q.continued_from], "continuation", 0.95)
             continue
+        found = surface_attribution(doc, q, par[0] if par else 0)
+        if found is not None:
+            atts[i] = found
+            continue
         nxt = spans[i + 1] if i + 1 < len(spans) else None
         if nxt is not None and atts[i + 1] is not None and regex.fullmatch(r"[\s\p{P}]*", text[q.close_end:nxt.open_start]):
             atts[i] = _copy(atts[i + 1], "next-quote", 0.9)
@@ -196,16 +209,16 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
     for q, att in zip(spans, atts):
         quote_text = text[q.start:q.end]
         n_words = len(_WORD.findall(quote_text))
-        surface = _surface_kind(text, q)
-        if surface in ("nickname", "empty"):
+        par = _paragraph_of(paragraphs, q.open_start)
+        surface = _surface_kind(text, q, par)
+        if surface == "empty":
+            continue
+        if surface is not None or (att is None and n_words < min_unattributed_words):
+            # titles, nicknames and scare quotes: kept with their kind, not as speech
+            out.append(Quote(q.start, q.end, quote_text, kind=surface or "term", method="none"))
             continue
         if att is None:
-            if surface == "title" or n_words < min_unattributed_words:
-                continue
-            out.append(Quote(q.start, q.end, quote_text, kind="unattributed", confidence=0.0,
-                             method="none"))
-            continue
-        if surface == "title" and att.method not in ("verb-subject", "according-to", "document"):
+            out.append(Quote(q.start, q.end, quote_text, kind="unattributed", confidence=0.0, method="none"))
             continue
         canonical, kind = resolver.resolve(att.mention)
         m = att.mention

@@ -91,8 +91,17 @@ def test_multi_paragraph_quote_keeps_the_speaker(nlp):
 def test_titles_nicknames_and_scare_quotes_are_not_quotations(nlp):
     text = ("Dwayne “The Rock” Johnson starred in the film “Jungle Cruise” last year. "
             "Critics called the plot a bit “thin” at times.")
-    assert [q.text for q in quotes(nlp, text) if q.kind != "unattributed"] in ([], ["thin"])
-    assert not any(q.text in ("The Rock", "Jungle Cruise") for q in quotes(nlp, text))
+    kinds = {q.text: q.kind for q in quotes(nlp, text)}
+    assert kinds["The Rock"] == "nickname"
+    assert kinds["Jungle Cruise"] == "title"
+    assert kinds["thin"] in ("term", "partial")   # "called … “thin”": a scare quote or a partial quote
+
+
+def test_layout_attributions_label_and_dash(nlp):
+    text = ("“We deserve better than this campaign.” ― Maria Gomez\n\n"
+            "\"PENCE: We will win Ohio and we will win it big.\"")
+    result = [q for q in quotes(nlp, text) if q.is_speech]
+    assert [q.speaker for q in result] == ["Maria Gomez", "PENCE"]
 
 
 def test_organisation_pronoun_it(nlp):
