@@ -28,6 +28,7 @@ counter retort rebut object protest demand plead mock chant yell tout concur cau
 recommend guarantee assure reassure signal hint speculate estimate forecast believe think feel
 hope fear worry call dub term brand characterize characterise blast slam decry denounce condemn
 thank apologize apologise tell text email message add put quote cite echo sum point
+bark snap growl thunder roar sigh laugh scoff hiss gripe grumble bemoan marvel exult crow cheer
 laud liken compare rate hail encourage scold lambast chide defend dismiss reject question
 challenge ridicule assail rip bash propose brag gush rave fume vent rail opine recount
 """.split())
@@ -412,6 +413,54 @@ class Attributor:
             return self._make(m, t, "according-to", 0.85, q)
         return None
 
+    def after_quote(self, q: QuoteSpan) -> Attribution | None:
+        """ "“…,” Trump barked", "“…!” Murphy, the head of X, tweeted": a quote that ends
+        with a comma (or ! ?) and is followed by subject and verb is that subject's,
+        whatever the verb and however long the appositive."""
+        doc = self.doc
+        a, b = _outer_tokens(doc, q)
+        inner = doc.text[q.start:q.end].rstrip()
+        after = doc.text[q.close_end:q.close_end + 2].lstrip()
+        if not (inner.endswith((",", "!", "?", "—", "-")) or after.startswith(",")):
+            return None
+        sent_end = doc[b - 1].sent.end if b - 1 < len(doc) else len(doc)
+        for t in doc[b:min(b + 30, max(sent_end, b + 3), len(doc))]:
+            if t.i in self.inside or t.text in (".", "!", "?"):
+                break
+            if t.pos_ not in ("VERB", "AUX") or t.dep_ == "aux":
+                continue
+            subj = _subject_of(t)
+            if subj is None or subj.i in self.inside:
+                return None
+            first = min(subj.left_edge.i, t.i)
+            if first - b <= 2 and subj.pos_ in ("PROPN", "NOUN", "PRON"):
+                return self._make(mention_for(subj), t, "after-quote", 0.8, q)
+            return None
+        return None
+
+    def before_colon(self, q: QuoteSpan) -> Attribution | None:
+        """ "She then addressed the supporters: “…”", "… Republican pollster Daron Shaw: “…”"."""
+        doc = self.doc
+        a, _ = _outer_tokens(doc, q)
+        k = a - 1
+        while k >= 0 and doc[k].is_space:
+            k -= 1
+        if k < 1 or doc[k].text != ":" or k in self.inside:
+            return None
+        last = doc[k - 1]
+        if last.ent_type_ in ("PERSON", "ORG") and last.i not in self.inside:
+            return self._make(mention_for(last), doc[k], "colon", 0.75, q)
+        sent = doc[k].sent
+        verb = doc[k].head if doc[k].head.pos_ in ("VERB", "AUX") else sent.root
+        for _ in range(3):
+            if verb.pos_ in ("VERB", "AUX"):
+                break
+            verb = verb.head
+        subj = _speaker_from_verb(verb) if verb.pos_ in ("VERB", "AUX") else None
+        if subj is None or subj.i in self.inside or subj.i > k:
+            return None
+        return self._make(mention_for(subj), verb, "colon", 0.7, q)
+
     def _make(self, m: Mention, cue_tok: Token, method: str, conf: float, q: QuoteSpan) -> Attribution:
         cue = cue_tok.text
         start, end = cue_tok.idx, cue_tok.idx + len(cue_tok)
@@ -450,11 +499,9 @@ class Attributor:
         doc = self.doc
         if t.i >= b:
             between = doc[b:t.i]
-            ended = doc.text[q.start:q.end].rstrip("”\"'’ ").endswith((".", "!", "?"))
-            if ended and between and between[0].is_title and between[0].lower_ not in ("he", "she", "it", "they", "i", "we"):
+            ended = doc.text[q.start:q.end].rstrip("”\"'’ ").endswith(".")
+            if ended and between and between[0].text[:1].isupper():
                 return False  # '"… war." Cuba says …' starts a new sentence
-            if ended and doc.text[q.start:q.end].rstrip("”\"'’ ").endswith(".") and between and between[0].text[:1].isupper():
-                return False
         else:
             between = doc[t.i + 1:a]
         if len(between) > 8:

@@ -139,16 +139,18 @@ def _copy(att: Attribution, method: str, factor: float) -> Attribution:
                        round(att.confidence * factor, 3), partial=False)
 
 
-def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, par) -> Attribution | None:
+def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, par,
+                               any_verb: bool = False) -> Attribution | None:
     """ "Smith said the plan was dead. "We will fight it." ": the last speech verb
-    before the quote in its paragraph, outside any quotation."""
+    before the quote in its paragraph, outside any quotation (with ``any_verb``, the
+    last verb with a subject: "President Clinton released the following statement:")."""
     span = doc.char_span(par[0], q.open_start, alignment_mode="contract")
     if span is None:
         return None
     for tok in reversed(list(span)):
         if tok.i in attributor.inside:
             continue
-        if _is_speech_verb(tok):
+        if _is_speech_verb(tok) or (any_verb and tok.pos_ in ("VERB", "AUX") and tok.dep_ != "aux"):
             subj = _speaker_from_verb(tok)
             if subj is not None and subj.i not in attributor.inside:
                 return Attribution(mention_for(subj), tok.text, tok.idx, tok.idx + len(tok),
@@ -159,7 +161,8 @@ def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, p
 def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed_words: int = 4) -> list[Quote]:
     text = doc.text
     attributor = Attributor(doc, spans)
-    atts: list[Attribution | None] = [attributor.syntactic(q) for q in spans]
+    atts: list[Attribution | None] = [
+        attributor.syntactic(q) or attributor.after_quote(q) or attributor.before_colon(q) for q in spans]
     if paragraphs is None:
         paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(text))]
 
@@ -199,7 +202,7 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
             prior = [p for p in paragraphs if p[2] == par[2] - 1]
             if prior and regex.search(r":\s*$", text[prior[0][0]:prior[0][1]]):
                 pseudo = QuoteSpan(prior[0][1], prior[0][1], prior[0][1], prior[0][1])
-                found = _previous_sentence_speaker(doc, attributor, pseudo, prior[0])
+                found = _previous_sentence_speaker(doc, attributor, pseudo, prior[0], any_verb=True)
                 if found is not None:
                     found.method, found.confidence = "colon-paragraph", 0.75
                     atts[i] = found
