@@ -63,9 +63,15 @@ corporation association federation league club school hospital service services
 diplomacy secretariat presidency junta court tribunal
 """.split())
 
+_FEMALE = frozenset("""mrs ms miss madam woman women mother daughter wife girl lady sister grandmother
+actress congresswoman spokeswoman chairwoman businesswoman queen princess she her""".split())
+_MALE = frozenset("""mr sir man men father son husband boy brother grandfather congressman spokesman
+chairman businessman king prince he him""".split())
+
 PRONOUNS_PERSON = frozenset("he she him her i we they you".split())
 PRONOUNS_THING = frozenset("it they".split())
 
+_CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "oprd", "attr", "acomp", "advcl", "conj", "dep", "npadvmod"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _NP_DEPS = {"compound", "amod", "det", "poss", "nmod", "case", "flat", "nummod", "quantmod", "cc", "conj"}
 
@@ -81,6 +87,16 @@ class Mention:
     role: str | None = None    # a description ("Cuban Foreign Minister", "a doctor")
     head_lemma: str = ""
     issuer: "Mention | None" = None   # for documents: who issued it, when the text says
+
+    @property
+    def gender(self) -> str | None:
+        """'f' or 'm' where the words say so (Mrs., spokeswoman), for pronoun agreement."""
+        words = regex.findall(r"\p{L}+", self.text.lower())
+        if any(w in _FEMALE for w in words):
+            return "f"
+        if any(w in _MALE for w in words):
+            return "m"
+        return None
 
 
 @dataclass
@@ -131,9 +147,23 @@ def _contiguous(tokens: list[Token], anchor: Token) -> tuple[int, int]:
     return lo, hi + 1
 
 
+def _person_words(doc: Doc) -> frozenset[str]:
+    """Words of the names the NER tags as people anywhere in the doc: the NER is not
+    consistent ("Kasich" is a PERSON once and a GPE the next time)."""
+    cached = doc.user_data.get("quotetrack_person_words")
+    if cached is None:
+        cached = frozenset(t.lower_ for ent in doc.ents if ent.label_ == "PERSON"
+                           for t in ent if t.pos_ == "PROPN" and len(t) > 1)
+        doc.user_data["quotetrack_person_words"] = cached
+    return cached
+
+
 def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
     if head.pos_ == "PRON" or head.lower_ in PRONOUNS_PERSON | PRONOUNS_THING:
         return "pronoun", None
+    if head.pos_ == "PROPN" and head.lower_ in _person_words(doc) and head.ent_type_ != "PERSON":
+        names = [t for t in doc[lo:hi] if t.pos_ == "PROPN"]
+        return "person", " ".join(t.text for t in names) if names else head.text
     person = None
     org = None
     for ent in doc.ents:
@@ -170,6 +200,8 @@ def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
 def mention_for(head: Token) -> Mention:
     """The noun phrase headed by ``head`` as a speaker mention (appositives give the name or role)."""
     doc = head.doc
+    if head.lower_ in ("who", "that", "which") and head.head.dep_ == "relcl" and head.head.head is not head.head:
+        head = head.head.head   # "Minyon Moore, who said …": the relative pronoun's noun
     appos = [c for c in head.children if c.dep_ == "appos"]
     lo, hi = _contiguous(_np_tokens(head), head)
     kind, name = _kind_of(doc, head, lo, hi)
@@ -247,9 +279,11 @@ def _is_speech_verb(tok: Token) -> bool:
     return False
 
 
-def _subject_of(verb: Token) -> Token | None:
+def _subject_of(verb: Token, exclude: frozenset | set = frozenset()) -> Token | None:
+    """The verb's subject (or passive agent), never one inside a quotation: the
+    parser often makes the quote's own subject a subject of "said"."""
     for child in verb.children:
-        if child.dep_ in _SUBJECT_DEPS:
+        if child.dep_ in _SUBJECT_DEPS and child.i not in exclude:
             return child
     for child in verb.children:
         if child.dep_ == "agent":
@@ -259,12 +293,12 @@ def _subject_of(verb: Token) -> Token | None:
     return None
 
 
-def _speaker_from_verb(verb: Token) -> Token | None:
+def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> Token | None:
     """The speaker of a speech verb: its subject, else the subject up the clause chain
     ("X published the statement, adding that ..."), skipping "was said to" passives."""
     tok = verb
     for _ in range(6):
-        subj = _subject_of(tok)
+        subj = _subject_of(tok, exclude)
         if subj is not None:
             if subj.dep_ == "nsubjpass" and tok.lemma_.lower() == "say" and tok is not verb:
                 return subj  # "X was said to have published ..., adding": X is the speaker
@@ -362,7 +396,7 @@ class Attributor:
             verb = v
             while verb.pos_ == "ADJ" and verb.head is not verb:   # "made it clear in a statement"
                 verb = verb.head
-            subj = _speaker_from_verb(verb)
+            subj = _speaker_from_verb(verb, self.inside)
             if subj is not None and subj.i not in self.inside:
                 return self._make(mention_for(subj), verb, "document-verb", 0.85, q)
         return self._make(mention_for(d), d, "document", 0.8, q)
@@ -400,18 +434,34 @@ class Attributor:
                 return self._from_document(v, q)
             if v.i > b and not self._adjacent_cue(v, a, b, q) and v not in [c for c, _ in climbed]:
                 continue
-            subj = _speaker_from_verb(v)
-            if subj is None or a <= subj.i < b:
-                continue
+            subj = _speaker_from_verb(v, self.inside)
+            if subj is None or subj.i in self.inside:
+                continue   # a quoted title is never the speaker ("said on “Fox and Friends”")
             m = mention_for(subj)
             conf = 0.9 if m.kind in ("person", "organisation", "place", "document") else 0.75
-            return self._make(m, v, "verb-subject", conf, q)
+            att = self._make(m, v, "verb-subject", conf, q)
+            att.context["content"] = self._in_content(qa, qb, v)
+            return att
         acc = _according_to(sent_tokens)
         if acc is not None:
             m = mention_for(acc)
             t = acc.head.head if acc.head.head.lower_ == "according" else acc
             return self._make(m, t, "according-to", 0.85, q)
         return None
+
+    def _in_content(self, qa: int, qb: int, verb: Token) -> bool:
+        """Does the quote lie in what the verb reports (its complement), rather than in
+        its subject or an adjunct ("said on Fox News's “Fox and Friends”")?"""
+        doc = self.doc
+        for t in doc[qa:qb]:
+            h = t
+            for _ in range(40):
+                if h.head is verb:
+                    return h.dep_ in _CONTENT_DEPS
+                if h.head is h:
+                    break
+                h = h.head
+        return False
 
     def after_quote(self, q: QuoteSpan) -> Attribution | None:
         """ "“…,” Trump barked", "“…!” Murphy, the head of X, tweeted": a quote that ends
@@ -429,8 +479,8 @@ class Attributor:
                 break
             if t.pos_ not in ("VERB", "AUX") or t.dep_ == "aux":
                 continue
-            subj = _subject_of(t)
-            if subj is None or subj.i in self.inside:
+            subj = _subject_of(t, self.inside)
+            if subj is None:
                 return None
             first = min(subj.left_edge.i, t.i)
             if first - b <= 2 and subj.pos_ in ("PROPN", "NOUN", "PRON"):
@@ -456,7 +506,7 @@ class Attributor:
             if verb.pos_ in ("VERB", "AUX"):
                 break
             verb = verb.head
-        subj = _speaker_from_verb(verb) if verb.pos_ in ("VERB", "AUX") else None
+        subj = _speaker_from_verb(verb, self.inside) if verb.pos_ in ("VERB", "AUX") else None
         if subj is None or subj.i in self.inside or subj.i > k:
             return None
         return self._make(mention_for(subj), verb, "colon", 0.7, q)
@@ -591,7 +641,9 @@ def surface_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attribu
     m = _LABEL_BEFORE.match(text, paragraph_start)
     if m and m.end() <= q.open_start and len(m.group(1).split()) <= 6:
         mention = mention_from_chars(doc, m.start(1), m.end(1))
-        if mention is not None and mention.kind in ("person", "organisation") and not regex.fullmatch(r"\p{Lu}+", mention.text):
+        span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        named = span is not None and any(e.label_ in ("PERSON", "ORG") for e in span.ents)
+        if mention is not None and named and not regex.fullmatch(r"\p{Lu}+", mention.text):
             head = doc.char_span(m.start(1), m.end(1), alignment_mode="expand").root
             mention = mention_for(head) if head.pos_ == "PROPN" else mention
             return Attribution(mention, ":", m.end(1), m.end(1) + 1, "label", 0.7)

@@ -107,14 +107,15 @@ def _surface_kind(text: str, q: QuoteSpan, paragraph=None) -> str | None:
     words = _WORD.findall(inner)
     if not words:
         return "empty"
-    if regex.search(r"\p{Lu}[\p{L}.]*\s*$", before) and regex.match(r"\s*\p{Lu}", after) and len(words) <= 3 \
-            and not regex.search(r"[.,!?:;]\s*$", before):
+    headline = paragraph is not None and _is_headline(text[paragraph[0]:paragraph[1]])
+    if regex.search(r"\p{Lu}[\p{L}.]*[ \t]*$", before) and regex.match(r"[ \t]*\p{Lu}", after) and len(words) <= 3 \
+            and not regex.search(r"[.,!?:;]\s*$", before) and not headline:
         return "nickname"
     if _TITLE_CUES.search(before) and len(words) <= 12:
         return "title"
     content = [w for w in words if w.lower() not in _SMALL_WORDS]
     if 2 <= len(words) <= 10 and content and all(w[0].isupper() or w[0].isdigit() for w in content) \
-            and not (paragraph is not None and _is_headline(text[paragraph[0]:paragraph[1]])):
+            and not headline:
         if not regex.search(r"[.!?,;:]$", inner.strip()) or (
                 paragraph is not None and q.open_start - paragraph[0] <= 1 and paragraph[1] - q.close_end <= 1):
             return "title"   # a title, or a Title Case section heading standing alone
@@ -151,7 +152,7 @@ def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, p
         if tok.i in attributor.inside:
             continue
         if _is_speech_verb(tok) or (any_verb and tok.pos_ in ("VERB", "AUX") and tok.dep_ != "aux"):
-            subj = _speaker_from_verb(tok)
+            subj = _speaker_from_verb(tok, attributor.inside)
             if subj is not None and subj.i not in attributor.inside:
                 return Attribution(mention_for(subj), tok.text, tok.idx, tok.idx + len(tok),
                                    "previous-sentence", 0.6)
@@ -216,6 +217,8 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
         surface = _surface_kind(text, q, par)
         if surface == "empty":
             continue
+        if surface == "title" and att is not None and att.context.get("content"):
+            surface = None   # a title inside what somebody said is part of the quotation
         if surface is not None or (att is None and n_words < min_unattributed_words):
             # titles, nicknames and scare quotes: kept with their kind, not as speech
             out.append(Quote(q.start, q.end, quote_text, kind=surface or "term", method="none"))

@@ -190,6 +190,14 @@ class ArticleSpeakers:
         if want is None:
             return None
         prior = [c for c in self.candidates if c.start < position and c.mention.kind in want]
+        clash = {"he": "f", "she": "m"}.get(pronoun.lower())
+        if clash:
+            prior = [c for c in prior if c.mention.gender != clash]
+        if pronoun.lower() in ("he", "she"):
+            # a named person beats an unnamed "woman" or "reporter" a little closer
+            named = [c for c in prior if c.mention.name]
+            if named and (not prior or prior[-1].start - named[-1].start < 400):
+                prior = named
         if not prior:
             return None
         subjects = [c for c in prior if c.is_subject]
