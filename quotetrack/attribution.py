@@ -296,6 +296,8 @@ def _subject_of(verb: Token, exclude: frozenset | set = frozenset()) -> Token | 
 def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> Token | None:
     """The speaker of a speech verb: its subject, else the subject up the clause chain
     ("X published the statement, adding that ..."), skipping "was said to" passives."""
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN") and verb.head.i not in exclude:
+        return verb.head   # "footage of Hillary Clinton asking, “…”"
     tok = verb
     for _ in range(6):
         subj = _subject_of(tok, exclude)
@@ -463,6 +465,17 @@ class Attributor:
                 h = h.head
         return False
 
+    def label_in_quote(self, q: QuoteSpan) -> Attribution | None:
+        """ "“PENCE: Gennifer Flowers will not …”": a transcript turn names its speaker."""
+        m = _LABEL_IN_QUOTE.match(self.doc.text, q.start)
+        if not m or len(m.group(1)) < 2:
+            return None
+        mention = mention_from_chars(self.doc, m.start(1), m.end(1))
+        if mention is None:
+            return None
+        mention.kind, mention.name = "person", mention.text
+        return Attribution(mention, ":", m.end(1), m.end(1) + 1, "speaker-label", 0.8)
+
     def after_quote(self, q: QuoteSpan) -> Attribution | None:
         """ "“…,” Trump barked", "“…!” Murphy, the head of X, tweeted": a quote that ends
         with a comma (or ! ?) and is followed by subject and verb is that subject's,
@@ -481,11 +494,38 @@ class Attributor:
                 continue
             subj = _subject_of(t, self.inside)
             if subj is None:
-                return None
+                break
             first = min(subj.left_edge.i, t.i)
             if first - b <= 2 and subj.pos_ in ("PROPN", "NOUN", "PRON"):
                 return self._make(mention_for(subj), t, "after-quote", 0.8, q)
-            return None
+            break
+        return self._after_quote_surface(q, b)
+
+    def _after_quote_surface(self, q: QuoteSpan, b: int) -> Attribution | None:
+        """The same pattern when the parse is broken ("Tulsa" tagged as a verb):
+        "“…,” NAME said" or "“…,” said NAME", read off the tokens."""
+        doc = self.doc
+        window = [t for t in doc[b:min(b + 12, len(doc))]]
+        for k, t in enumerate(window):
+            if t.i in self.inside or t.text in (".", "!", "?", ";") or "\n" in t.text:
+                return None
+            if t.lemma_.lower() in SPEECH_VERBS and t.tag_ in ("VBD", "VBZ", "VBP", "VB"):
+                before = [x for x in window[:k] if not x.is_punct]
+                if before and all(x.pos_ in ("PROPN", "NOUN", "ADJ", "DET", "PRON", "VERB", "NUM") for x in before):
+                    m = mention_from_chars(doc, before[0].idx, before[-1].idx + len(before[-1]))
+                    if m is not None and m.kind in ("person", "organisation", "pronoun", "document"):
+                        return self._make(m, t, "after-quote-surface", 0.75, q)
+                if not before:
+                    after = []
+                    for x in doc[t.i + 1:min(t.i + 8, len(doc))]:
+                        if x.is_punct or x.pos_ not in ("PROPN", "NOUN", "ADJ", "DET"):
+                            break
+                        after.append(x)
+                    if after:
+                        m = mention_from_chars(doc, after[0].idx, after[-1].idx + len(after[-1]))
+                        if m is not None and m.kind in ("person", "organisation", "document"):
+                            return self._make(m, t, "after-quote-surface", 0.75, q)
+                return None
         return None
 
     def before_colon(self, q: QuoteSpan) -> Attribution | None:
@@ -627,12 +667,6 @@ _DASH_AFTER = regex.compile(r"[ \t]*(?:[―—–]|--?)[ \t]*(\p{Lu}[\p{L}.'’-
 def surface_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attribution | None:
     """Attribution by layout rather than syntax: speaker labels and trailing dashes."""
     text = doc.text
-    m = _LABEL_IN_QUOTE.match(text, q.start)
-    if m and len(m.group(1)) >= 2:
-        mention = mention_from_chars(doc, m.start(1), m.end(1))
-        if mention is not None:
-            mention.kind, mention.name = "person", mention.text
-            return Attribution(mention, ":", m.end(1), m.end(1) + 1, "speaker-label", 0.8)
     m = _DASH_AFTER.match(text, q.close_end)
     if m:
         mention = mention_from_chars(doc, m.start(1), m.end(1))

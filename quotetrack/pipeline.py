@@ -163,7 +163,8 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
     text = doc.text
     attributor = Attributor(doc, spans)
     atts: list[Attribution | None] = [
-        attributor.syntactic(q) or attributor.after_quote(q) or attributor.before_colon(q) for q in spans]
+        attributor.label_in_quote(q) or attributor.syntactic(q) or attributor.after_quote(q)
+        or attributor.before_colon(q) for q in spans]
     if paragraphs is None:
         paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(text))]
 
