@@ -71,6 +71,7 @@ chairman businessman king prince he him""".split())
 PRONOUNS_PERSON = frozenset("he she him her i we they you".split())
 PRONOUNS_THING = frozenset("it they".split())
 
+_COGNITIVE = frozenset("think believe feel hope fear worry wonder expect know".split())
 _CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "oprd", "attr", "acomp", "advcl", "conj", "dep", "npadvmod"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _NP_DEPS = {"compound", "amod", "det", "poss", "nmod", "case", "flat", "nummod", "quantmod", "cc", "conj"}
@@ -296,8 +297,10 @@ def _subject_of(verb: Token, exclude: frozenset | set = frozenset()) -> Token | 
 def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> Token | None:
     """The speaker of a speech verb: its subject, else the subject up the clause chain
     ("X published the statement, adding that ..."), skipping "was said to" passives."""
-    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN") and verb.head.i not in exclude:
-        return verb.head   # "footage of Hillary Clinton asking, “…”"
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.i not in exclude and (
+            verb.head.pos_ == "PROPN" or verb.head.ent_type_ in ("PERSON", "ORG")
+            or verb.head.lemma_.lower() in PERSON_NOUNS or verb.head.lemma_.lower() in DOCUMENT_NOUNS):
+        return verb.head   # "footage of Hillary Clinton asking, “…”" (but not "emailed supporters saying")
     tok = verb
     for _ in range(6):
         subj = _subject_of(tok, exclude)
@@ -386,6 +389,19 @@ class Attributor:
             t = t.head
         return None
 
+    def _outer_reporter(self, v: Token) -> Token:
+        if v.lemma_.lower() not in _COGNITIVE and v.dep_ != "relcl":
+            return v
+        t = v.head
+        for _ in range(8):
+            if t.i not in self.inside and _is_speech_verb(t) and t.lemma_.lower() not in _COGNITIVE \
+                    and _subject_of(t, self.inside) is not None:
+                return t
+            if t.head is t:
+                break
+            t = t.head
+        return v
+
     def _from_document(self, d: Token, q: QuoteSpan) -> Attribution:
         """The quote hangs from a document noun ("stressed in its statement that ..."):
         whoever the governing verb's subject is speaks; else the document itself."""
@@ -416,7 +432,10 @@ class Attributor:
             found = self._verb_up(g)
             if found is not None:
                 climbed.append(found)
-        # the innermost reporting verb wins: "X said that ... "quote", BBC reports"
+        # the innermost reporting verb wins: "X said that ... "quote", BBC reports";
+        # but not a belief or a relative clause under a higher speech verb:
+        # "Candidates who think “…” are wrong, she said"
+        climbed = [(self._outer_reporter(t), n) for t, n in climbed]
         candidates = [t for t, _ in sorted(climbed, key=lambda x: x[1])]
         # inverted parse: the speech verb hangs from a token inside the quote
         for t in doc[qa:qb]:
