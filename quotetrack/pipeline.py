@@ -113,13 +113,23 @@ def _surface_kind(text: str, q: QuoteSpan, paragraph=None) -> str | None:
         return "nickname"
     if _TITLE_CUES.search(before) and len(words) <= 12:
         return "title"
+    if regex.search(r"=\s*$", before):
+        return "markup"   # an HTML attribute value that leaked into the text
+    if regex.fullmatch(r"\s*[(\[].*[)\]][.,]?\s*", inner):
+        return "term"     # "(CROSSTALK.)": a stage direction, not speech
+    if regex.search(r"\p{Lu}[\p{L}.&-]*(?:'s|’s|s'|s’)\s*$", before) and words[0][:1].isupper() and len(words) <= 8:
+        return "title"    # CBS's “Face the Nation,”, DuVernay's “13th”
     content = [w for w in words if w.lower() not in _SMALL_WORDS]
     if 2 <= len(words) <= 10 and content and all(w[0].isupper() or w[0].isdigit() for w in content) \
             and not headline:
-        if not regex.search(r"[.!?,;:]$", inner.strip()) or (
+        if not regex.search(r"[.!?;:]$", inner.strip()) or (
                 paragraph is not None and q.open_start - paragraph[0] <= 1 and paragraph[1] - q.close_end <= 1):
             return "title"   # a title, or a Title Case section heading standing alone
     return None
+
+
+# attributions read off the layout around the quote: a Title Case quote they find is speech
+_LAYOUT_METHODS = {"after-quote", "after-quote-surface", "colon", "speaker-label", "dash", "label"}
 
 
 def _is_headline(paragraph: str) -> bool:
@@ -218,7 +228,7 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
         surface = _surface_kind(text, q, par)
         if surface == "empty":
             continue
-        if surface == "title" and att is not None and att.context.get("content"):
+        if surface == "title" and att is not None and (att.context.get("content") or att.method in _LAYOUT_METHODS):
             surface = None   # a title inside what somebody said is part of the quotation
         if surface is not None or (att is None and n_words < min_unattributed_words):
             # titles, nicknames and scare quotes: kept with their kind, not as speech
