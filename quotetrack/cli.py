@@ -147,19 +147,86 @@ def extract(paths, as_json, include_all, model, batch_size):
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")
 @click.option("--metadata", "metadata_path", default=None, type=click.Path(path_type=Path),
               help="Datasette metadata (default: metadata.yml here, else the one shipped with quotetrack).")
-def serve(db_path, host, port, metadata_path):
+@click.option("--public", is_flag=True,
+              help="Publish read-only: the database is opened immutable and arbitrary SQL is off "
+                   "(canned queries, search, facets and filters still work). Stop it before ingesting.")
+def serve(db_path, host, port, metadata_path, public):
     """Browse the database with Datasette (quotetrack's metadata and plugin included)."""
     from . import datasette_plugin, store
     from datasette.cli import cli as datasette_cli
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
-    store.ensure_db_shape(store.open_db(db_path))
+    db = store.open_db(db_path)
+    store.ensure_db_shape(db)
+    if public:
+        # an immutable database is read without its write-ahead log: fold the log into
+        # the file first (impossible while an ingest is writing)
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            raise click.ClickException(f"{db_path}: the database is being written (an ingest is running?); "
+                                       "publish it when the ingest has finished")
+    db.close()
     metadata_path = metadata_path or datasette_plugin.metadata_path()
-    args = ["serve", str(db_path), "--host", host, "--port", str(port)]
+    args = ["serve", *(["-i"] if public else []), str(db_path), "--host", host, "--port", str(port)]
+    if public:
+        args += ["--setting", "default_allow_sql", "off"]
     if metadata_path:
         args += ["--metadata", str(metadata_path)]
     datasette_cli.main(args, prog_name="quotetrack serve")
+
+
+@cli.group()
+def statements():
+    """Correct the grouping of quotes into statements.
+
+    \b
+      quotetrack statements merge 12 40     # statement 40 is statement 12
+      quotetrack statements split 97        # quote 97 is not its statement
+
+    Corrections are recorded in the statement_corrections table and re-applied
+    after every later ingest, so they are never undone by new articles.
+    """
+
+
+@statements.command("merge")
+@click.argument("keep", type=int)
+@click.argument("drop", type=int)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path),
+              help="SQLite database to correct.")
+def statements_merge(keep, drop, db_path):
+    """Merge statement DROP into statement KEEP (ids from the statements table)."""
+    from . import statements as statements_module, store
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
+    db = store.open_db(db_path)
+    try:
+        statements_module.merge_statements(db, keep, drop)
+    except statements_module.StatementError as e:
+        raise click.ClickException(str(e))
+    row = db["statements"].get(keep)
+    click.echo(f"statement {keep} now has {row['quote_count']} quotes: {row['text']}")
+
+
+@statements.command("split")
+@click.argument("quote_id", type=int)
+@click.option("--statement", "statement_id", type=int, default=None,
+              help="The statement to take the quote out of (default: the quote's main statement).")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path),
+              help="SQLite database to correct.")
+def statements_split(quote_id, statement_id, db_path):
+    """Take quote QUOTE_ID out of its statement into a statement of its own."""
+    from . import statements as statements_module, store
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
+    db = store.open_db(db_path)
+    try:
+        new_id = statements_module.split_quote(db, quote_id, statement_id)
+    except statements_module.StatementError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"quote {quote_id} is now statement {new_id}")
 
 
 def main():  # pragma: no cover

@@ -11,14 +11,41 @@ picks it up once the package is installed. It adds:
   ``select quotetrack_context(articles.text, quotes.start, quotes."end", 120)
   from quotes join articles on articles.id = quotes.article_id``.
 - cell rendering: quote text in ``quotes.text``/``quotes_view.text``/``statements.text``
-  shown as a quotation; all text is HTML-escaped.
+  shown as a quotation; all text is HTML-escaped. Quote, statement, speaker and
+  article cells (texts, names, titles and the ``*_id`` columns, in tables, rows
+  and canned queries) link to the pages below.
+- pages (``register_routes``, templates in ``quotetrack/templates/`` extending
+  Datasette's ``base.html``), for a database published as ``DB``:
+
+  - ``/DB/-/statement/ID``: the canonical text, the speaker, every rendering side by
+    side with its outlet, date and article, word-level differences highlighted
+    (against the canonical text, or ``?base=QUOTE_ID``), and a timeline of when each
+    outlet first carried it;
+  - ``/DB/-/quote/ID``: the quote in its article, highlighted, speaker mention marked;
+  - ``/DB/-/speaker/ID``: aliases, statements, related speakers, quotes over time;
+  - ``/DB/-/article/ID``: the article with all its quotes marked and linked;
+  - ``/-/quotetrack/quotetrack.css``: the site's stylesheet (no external assets).
+
+  The pages need the ``view-table`` permission on their table, like Datasette's
+  own pages, and work on an immutable database with SQL off (``quotetrack serve
+  --public``). The page logic (diffs, timeline, article markup) is in
+  :mod:`quotetrack.site`.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from datasette import hookimpl
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from . import site
 from .variants import normalise
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
 
 QUOTE_TABLES = {"quotes": "text", "quotes_view": "text", "statements": "text"}
 
@@ -60,12 +87,363 @@ def prepare_connection(conn):
     conn.create_function("quotetrack_context", 4, quotetrack_context, deterministic=True)
 
 
-@hookimpl
-def render_cell(value, column, table):
-    if table in QUOTE_TABLES and column == QUOTE_TABLES[table] and isinstance(value, str):
-        # Markup.format escapes its arguments
-        return Markup('<q class="quotetrack-quote">{}</q>').format(value)
+# ---------------------------------------------------------------------------
+# links between quote, statement, speaker and article rows
+
+#: which page an id column points to
+ID_COLUMNS = {"quote_id": "quote", "statement_id": "statement", "speaker_id": "speaker",
+              "related_id": "speaker", "article_id": "article"}
+#: table -> (column shown as the link text, page, column holding the page's id)
+TEXT_LINKS = {
+    "quotes": ("text", "quote", "id"),
+    "quotes_view": ("text", "quote", "quote_id"),
+    "statements": ("text", "statement", "id"),
+    "speakers": ("name", "speaker", "id"),
+    "articles": ("title", "article", "id"),
+}
+#: canned-query columns (no table): column -> (page, column holding the page's id), first match wins
+QUERY_LINKS = {
+    "text": (("quote", "quote_id"), ("statement", "statement_id")),
+    "statement": (("statement", "statement_id"),),
+    "speaker": (("speaker", "speaker_id"),),
+    "article": (("article", "article_id"),),
+    "title": (("article", "article_id"),),
+}
+QUOTETRACK_TABLES = {"quotes", "statements", "speakers", "articles", "quote_statements"}
+
+
+def page_url(datasette, database: str, page: str, ident) -> str:
+    """The URL of a quotetrack page: ``/DB/-/statement/ID`` and so on."""
+    return f"{datasette.urls.database(database)}/-/{page}/{int(ident)}"
+
+
+def _row_value(row, column):
+    try:
+        value = row[column]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if isinstance(value, dict):          # an expanded foreign key
+        value = value.get("value")
+    return value
+
+
+def _as_int(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
     return None
+
+
+async def _is_quotetrack_db(datasette, database) -> bool:
+    cache = datasette.__dict__.setdefault("_quotetrack_dbs", {})
+    if database not in cache:
+        try:
+            names = set(await datasette.get_database(database).table_names())
+        except KeyError:
+            return False
+        cache[database] = QUOTETRACK_TABLES <= names
+    return cache[database]
+
+
+def _cell(datasette, row, value, column, table, database):
+    """The linked (and escaped) HTML for a cell, or None to leave it to Datasette."""
+    quote_cell = table in QUOTE_TABLES and column == QUOTE_TABLES[table]
+    if table in TEXT_LINKS and column == TEXT_LINKS[table][0] and isinstance(value, str):
+        _, page, id_column = TEXT_LINKS[table]
+        ident = _as_int(_row_value(row, id_column))
+        inner = Markup('<q class="quotetrack-quote">{}</q>').format(value) if quote_cell else value
+        if ident is None:
+            return Markup("{}").format(inner) if quote_cell else None
+        return Markup('<a class="qt-link" href="{}">{}</a>').format(page_url(datasette, database, page, ident), inner)
+    if quote_cell and isinstance(value, str):
+        return Markup('<q class="quotetrack-quote">{}</q>').format(value)
+    if column in ID_COLUMNS:
+        page = ID_COLUMNS[column]
+        if isinstance(value, dict):      # expanded foreign key: {"value": 3, "label": "..."}
+            ident, label = _as_int(value.get("value")), value.get("label")
+        else:
+            ident, label = _as_int(value), None
+        if ident is None:
+            return None
+        url = page_url(datasette, database, page, ident)
+        if label not in (None, "", ident, str(ident)):
+            return Markup('<a class="qt-link" href="{}">{}</a>&nbsp;<em>{}</em>').format(url, label, ident)
+        return Markup('<a class="qt-link" href="{}">{}</a>').format(url, ident)
+    if table is None and column in QUERY_LINKS and isinstance(value, str):
+        for page, id_column in QUERY_LINKS[column]:
+            ident = _as_int(_row_value(row, id_column))
+            if ident is not None:
+                inner = Markup('<q class="quotetrack-quote">{}</q>').format(value) if column == "text" else value
+                return Markup('<a class="qt-link" href="{}">{}</a>').format(
+                    page_url(datasette, database, page, ident), inner)
+    return None
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if not (column in ID_COLUMNS or column in QUERY_LINKS or table in TEXT_LINKS or table in QUOTE_TABLES):
+        return None
+
+    async def inner():
+        if not await _is_quotetrack_db(datasette, database):
+            return None
+        return _cell(datasette, row, value, column, table, database)
+
+    return inner
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/-/quotetrack/quotetrack.css")]
+
+
+@hookimpl
+def menu_links(datasette, actor, request):
+    async def inner():
+        links = []
+        for name in datasette.databases:
+            if name == "_internal" or not await _is_quotetrack_db(datasette, name):
+                continue
+            suffix = "" if len(datasette.databases) <= 2 else f" ({name})"
+            links += [
+                {"href": datasette.urls.table(name, "statements"), "label": f"Statements{suffix}"},
+                {"href": datasette.urls.table(name, "speakers"), "label": f"Speakers{suffix}"},
+                {"href": datasette.urls.table(name, "quotes"), "label": f"Quotes{suffix}"},
+            ]
+        return links
+
+    return inner
+
+
+@hookimpl
+def startup(datasette):
+    """Make the templates in ``quotetrack/templates`` available to Datasette's Jinja
+    environment, after Datasette's own and any ``--template-dir`` (which can
+    override them). Datasette finds a plugin's templates only for plugins that are
+    packages; this plugin is a module of the quotetrack package."""
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    loader = datasette.jinja_env.loader
+    if any(isinstance(l, FileSystemLoader) and str(TEMPLATES) in l.searchpath
+           for l in getattr(loader, "loaders", [])):
+        return
+    ours = FileSystemLoader(str(TEMPLATES))
+    if isinstance(loader, ChoiceLoader):
+        loader.loaders.append(ours)
+    else:
+        datasette.jinja_env.loader = ChoiceLoader([loader, ours])
+
+
+# ---------------------------------------------------------------------------
+# pages
+
+
+async def _database(datasette, request, table):
+    """The quotetrack database named in the URL, after the permission checks of a
+    table page; NotFound for an unknown database or one that is not quotetrack's."""
+    route = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(route=route)
+    except KeyError:
+        raise NotFound(f"Database not found: {route}")
+    await datasette.ensure_permissions(
+        request.actor, [("view-table", (db.name, table)), ("view-database", db.name), "view-instance"])
+    if not await _is_quotetrack_db(datasette, db.name):
+        raise NotFound(f"{db.name} is not a quotetrack database")
+    return db
+
+
+def _dict(row):
+    return {k: row[k] for k in row.keys()}
+
+
+async def _rows(db, sql, params=None):
+    return [_dict(r) for r in (await db.execute(sql, params or {})).rows]
+
+
+async def _one(db, sql, params=None):
+    rows = await _rows(db, sql, params)
+    return rows[0] if rows else None
+
+
+async def _columns(db, table):
+    return set(await db.table_columns(table))
+
+
+def _ident(request):
+    return int(request.url_vars["id"])
+
+
+async def _render(datasette, request, template, db, context):
+    urls = {
+        page: (lambda ident, page=page: page_url(datasette, db.name, page, ident))
+        for page in ("quote", "statement", "speaker", "article")
+    }
+    context = {
+        "database": db.name,
+        "database_url": datasette.urls.database(db.name),
+        "qt": urls,
+        "row_url": lambda table, ident: datasette.urls.row(db.name, table, str(int(ident))),
+        "table_url": lambda table: datasette.urls.table(db.name, table),
+        **context,
+    }
+    return Response.html(await datasette.render_template(template, context, request=request))
+
+
+async def statement_page(datasette, request):
+    db = await _database(datasette, request, "statements")
+    ident = _ident(request)
+    statement = await _one(db, "select id, text, speaker_id, first_reported, quote_count, article_count, "
+                               "outlet_count from statements where id = :id", {"id": ident})
+    if statement is None:
+        raise NotFound(f"No statement {ident}")
+    speaker = None
+    if statement["speaker_id"] is not None:
+        speaker = await _one(db, "select id, name, kind from speakers where id = :id", {"id": statement["speaker_id"]})
+    sentence = ("(select qs.text from quote_statements qs where qs.quote_id = q.id and qs.statement_id = :id "
+                "and qs.text is not null limit 1)" if "text" in await _columns(db, "quote_statements") else "null")
+    variants = await _rows(db, f"""
+        select q.id as quote_id, q.text, {sentence} as sentence,
+               coalesce(q.outlet, a.outlet) as outlet, coalesce(q.published, a.published) as published,
+               q.article_id, a.title as article_title, a.url, q.speaker_mention, q.speaker_id,
+               sp.name as speaker_name
+        from quotes q
+        join articles a on a.id = q.article_id
+        left join speakers sp on sp.id = q.speaker_id
+        where q.id in (select quote_id from quote_statements where statement_id = :id) or q.statement_id = :id
+        order by coalesce(q.published, a.published) is null, coalesce(q.published, a.published), q.id
+        """, {"id": ident})
+    base_id = request.args.get("base")
+    base = next((v for v in variants if str(v["quote_id"]) == base_id), None)
+    base_text = (base["sentence"] or base["text"]) if base else statement["text"]
+    wordings: list[str] = []
+    for v in variants:
+        v["compared"] = v["sentence"] or v["text"]
+        v["diff"] = site.render_diff(base_text, v["compared"])
+        v["same_as_base"] = site.same_words(base_text, v["compared"])
+        v["is_base"] = base is not None and v["quote_id"] == base["quote_id"]
+        v["url"] = site.safe_url(v["url"])
+        if not any(site.same_words(v["compared"], w) for w in wordings):
+            wordings.append(v["compared"])
+    timeline, first, last = site.outlet_timeline(variants)
+    return await _render(datasette, request, "quotetrack_statement.html", db, {
+        "statement": statement, "speaker": speaker, "variants": variants, "base": base,
+        "wordings": len(wordings), "timeline": timeline, "first": first, "last": last,
+    })
+
+
+async def quote_page(datasette, request):
+    db = await _database(datasette, request, "quotes")
+    ident = _ident(request)
+    quote = await _one(db, "select * from quotes where id = :id", {"id": ident})
+    if quote is None:
+        raise NotFound(f"No quote {ident}")
+    article = await _one(db, "select id, title, outlet, published, url, text, author from articles where id = :id",
+                         {"id": quote["article_id"]})
+    speaker = None
+    if quote.get("speaker_id") is not None:
+        speaker = await _one(db, "select id, name, kind from speakers where id = :id", {"id": quote["speaker_id"]})
+    statements = await _rows(db, """
+        select id, text, quote_count, outlet_count, first_reported from statements
+        where id in (select statement_id from quote_statements where quote_id = :id) or id = :main
+        order by id = :main desc, id""", {"id": ident, "main": quote.get("statement_id")})
+    others = await _rows(db, "select id, start, \"end\", text from quotes where article_id = :a and id != :id "
+                             "order by start", {"a": quote["article_id"], "id": ident})
+    text = (article or {}).get("text") or ""
+    start, end = quote.get("start"), quote.get("end")
+    offsets_ok = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+    spans = [site.Span(start, end, "quote")] if offsets_ok else []
+    if quote.get("speaker_start") is not None and quote.get("speaker_end") is not None:
+        spans.append(site.Span(quote["speaker_start"], quote["speaker_end"], "speaker",
+                               title=f"speaker: {speaker['name']}" if speaker else "speaker"))
+    for o in others:
+        spans.append(site.Span(o["start"], o["end"], "other", href=page_url(datasette, db.name, "quote", o["id"])))
+    return await _render(datasette, request, "quotetrack_quote.html", db, {
+        "quote": quote, "article": article, "speaker": speaker, "statements": statements,
+        "article_html": site.render_article(text, spans), "offsets_ok": offsets_ok,
+        "article_url": site.safe_url((article or {}).get("url")),
+        "outlet": quote.get("outlet") or (article or {}).get("outlet"),
+        "published": quote.get("published") or (article or {}).get("published"),
+    })
+
+
+async def speaker_page(datasette, request):
+    db = await _database(datasette, request, "speakers")
+    ident = _ident(request)
+    speaker = await _one(db, "select * from speakers where id = :id", {"id": ident})
+    if speaker is None:
+        raise NotFound(f"No speaker {ident}")
+    aliases = await _rows(db, "select alias, quote_count from speaker_aliases where speaker_id = :id "
+                              "order by quote_count desc, alias", {"id": ident})
+    statements = await _rows(db, """
+        select id, text, first_reported, quote_count, article_count, outlet_count from statements
+        where speaker_id = :id order by first_reported is null, first_reported, id""", {"id": ident})
+    quotes = await _rows(db, """
+        select q.id, q.text, q.speaker_mention, q.statement_id, q.article_id,
+               coalesce(q.outlet, a.outlet) as outlet, coalesce(q.published, a.published) as published,
+               a.title as article_title
+        from quotes q join articles a on a.id = q.article_id
+        where q.speaker_id = :id
+        order by coalesce(q.published, a.published) is null, coalesce(q.published, a.published), q.id""",
+                         {"id": ident})
+    related = []
+    if "speaker_relations" in await db.table_names():
+        related = await _rows(db, """
+            select s.id, s.name, s.kind, r.reason from speaker_relations r join speakers s on s.id = r.related_id
+            where r.speaker_id = :id
+            union
+            select s.id, s.name, s.kind, r.reason from speaker_relations r join speakers s on s.id = r.speaker_id
+            where r.related_id = :id
+            order by 2""", {"id": ident})
+    return await _render(datasette, request, "quotetrack_speaker.html", db, {
+        "speaker": speaker, "aliases": aliases, "statements": statements, "quotes": quotes,
+        "days": site.quotes_over_time(quotes), "related": related,
+    })
+
+
+async def article_page(datasette, request):
+    db = await _database(datasette, request, "articles")
+    ident = _ident(request)
+    article = await _one(db, "select id, title, outlet, published, url, text, author from articles where id = :id",
+                         {"id": ident})
+    if article is None:
+        raise NotFound(f"No article {ident}")
+    quotes = await _rows(db, """
+        select q.id, q.start, q."end", q.text, q.speaker_mention, q.speaker_start, q.speaker_end,
+               q.statement_id, q.speaker_id, sp.name as speaker_name
+        from quotes q left join speakers sp on sp.id = q.speaker_id
+        where q.article_id = :id order by q.start""", {"id": ident})
+    spans = []
+    for q in quotes:
+        who = q["speaker_name"] or "unknown speaker"
+        spans.append(site.Span(q["start"], q["end"], "other", href=page_url(datasette, db.name, "quote", q["id"]),
+                               title=f"quote {q['id']}: {who}"))
+        if q["speaker_start"] is not None and q["speaker_end"] is not None:
+            spans.append(site.Span(q["speaker_start"], q["speaker_end"], "speaker", title=f"speaker: {who}"))
+    return await _render(datasette, request, "quotetrack_article.html", db, {
+        "article": article, "quotes": quotes, "article_html": site.render_article(article["text"], spans),
+        "article_url": site.safe_url(article["url"]),
+    })
+
+
+async def stylesheet(datasette, request):
+    return Response((STATIC / "quotetrack.css").read_text(encoding="utf-8"), status=200,
+                    headers={"cache-control": "max-age=3600"}, content_type="text/css; charset=utf-8")
+
+
+@hookimpl
+def register_routes():
+    db = r"(?P<database>[^/]+)"
+    return [
+        (rf"^/{db}/-/statement/(?P<id>\d+)$", statement_page),
+        (rf"^/{db}/-/quote/(?P<id>\d+)$", quote_page),
+        (rf"^/{db}/-/speaker/(?P<id>\d+)$", speaker_page),
+        (rf"^/{db}/-/article/(?P<id>\d+)$", article_page),
+        (r"^/-/quotetrack/quotetrack\.css$", stylesheet),
+    ]
 
 
 def metadata_path():

@@ -32,6 +32,7 @@ import stat
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -97,7 +98,30 @@ class SourceError:
 
 
 def _error(path, message, line: int | None = None) -> SourceError:
-    return SourceError(str(path), " ".join(str(message).split()) or "error", line)
+    return SourceError(display_path(path), " ".join(str(message).split()) or "error", line)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def display_path(path) -> str:
+    """A path as printable, storable text: bytes that are not UTF-8 (surrogate-escaped
+    by the OS layer) become ``\\xNN`` and control characters (a newline in a file name)
+    ``\\n``/``\\xNN``, so a message stays one line and the path can go into SQLite."""
+    try:
+        s = os.fsencode(path).decode("utf-8", "backslashreplace")
+    except (TypeError, UnicodeError):
+        s = _clean_text(str(path))
+    if _CONTROL.search(s):
+        s = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
+    return s
+
+
+def _clean_text(s: str) -> str:
+    """Lone surrogates (JSON ``"\\ud800"``) cannot be encoded as UTF-8 (SQLite, spaCy,
+    hashing would all fail): replace each with U+FFFD, keeping offsets unchanged."""
+    return _SURROGATE.sub("\ufffd", s) if _SURROGATE.search(s) else s
 
 
 def _os_reason(exc: OSError) -> str:
@@ -264,6 +288,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly:
+        return mostly
     non_ascii = len(data.translate(None, _ASCII))
     if len(data) >= 64 and non_ascii > 0.2 * len(data):
         guess = _guess_legacy(data)
@@ -273,6 +300,21 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def _mostly_utf8(data: bytes):
+    """UTF-8 with a few invalid bytes (a truncated or corrupted file): decode as UTF-8
+    with each invalid sequence replaced by U+FFFD rather than read the whole file as
+    cp1252 mojibake. Chosen when the valid multi-byte characters are at least as many
+    as the invalid sequences (legacy 8-bit text almost never forms valid UTF-8)."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    if bad <= 0:
+        return None
+    valid = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    if valid < bad:
+        return None
+    return text, f"utf-8 ({bad} invalid byte{'' if bad == 1 else 's'} replaced)"
 
 
 def _guess_legacy(data: bytes):
@@ -302,7 +344,11 @@ def read_path(path: str | os.PathLike) -> Iterator[Article | SourceError]:
         return
     try:
         with open(p, "rb") as fh:
-            data = fh.read()
+            size = os.fstat(fh.fileno()).st_size
+            if size > 4 * MAX_ARTICLE_CHARS:          # more than any encoding can fit: don't read it
+                yield _error(p, _too_large(f"{_size(size)}"))
+                return
+            data = fh.read(4 * MAX_ARTICLE_CHARS + 1)
     except IsADirectoryError:
         yield _error(p, "is a directory")
         return
@@ -312,14 +358,156 @@ def read_path(path: str | os.PathLike) -> Iterator[Article | SourceError]:
     except OSError as exc:
         yield _error(p, _os_reason(exc))
         return
-    if b"\x00" in data[:8192] and not _bom(data):
+    if _looks_binary(data):
         yield _error(p, "binary file, not text")
         return
     text, encoding = decode(data)
+    meta: dict = {}
+    is_html = bool(_HTML_START.match(text) or (name.endswith(_HTML_SUFFIXES) and _HTML_TAG.search(text, 0, 65536)))
+    if is_html:
+        text, meta = html_to_text(text)
     if not text.strip():
-        yield _error(p, "empty file")
+        yield _error(p, "no text in the HTML page" if is_html and data.strip() else "empty file")
         return
-    yield make_article(str(p), text, encoding=encoding)
+    if len(text) > MAX_ARTICLE_CHARS:
+        yield _error(p, _too_large(f"{len(text):,} characters"))
+        return
+    yield make_article(display_path(p), text, encoding=encoding, **meta)
+
+
+#: The longest article read (in characters of decoded text, about 80,000 words; news
+#: articles are rarely a tenth of that). Longer files are reported, not read: they are
+#: collections to split (one article per file or JSON Lines record), and the parser
+#: (spaCy's ``max_length`` is 1,000,000 characters) could not take them in one piece.
+MAX_ARTICLE_CHARS = 500_000
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n:,} bytes"
+
+
+def _too_large(what: str) -> str:
+    return (f"too large for one article ({what}; at most {MAX_ARTICLE_CHARS:,} characters): "
+            "split it into one file or JSON Lines record per article")
+
+
+_CONTROL_BYTES = bytes([*range(0, 9), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, many control bytes or a PDF header in the first 8 KB (text with a
+    UTF-16/32 BOM excepted)."""
+    head = data[:8192]
+    if _bom(head):
+        return False
+    if b"\x00" in head or head.startswith(b"%PDF-"):
+        return True
+    return len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.1 * len(head)
+
+
+# --------------------------------------------------------------------------- HTML
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
+                         re.I | re.S)
+_HTML_TAG = re.compile(r"<(?:html|head|body|p|div|br|span|a|h[1-6]|script|style|article|section|meta|title)[\s/>]", re.I)
+# Elements whose content is never article text (void elements must not be listed).
+_HTML_SKIP = frozenset("script style noscript template svg math iframe object canvas select textarea "
+                       "button nav aside form".split())
+_HTML_BLOCK = frozenset("p div br li ul ol dl dd dt h1 h2 h3 h4 h5 h6 tr table thead tbody tfoot blockquote "
+                        "section article header footer main figure figcaption pre hr address caption "
+                        "details summary center".split())
+_HTML_META = {"og:site_name": "outlet", "application-name": "outlet", "author": "author",
+              "article:author": "author", "article:published_time": "published", "date": "published",
+              "pubdate": "published", "dc.date": "published", "og:url": "url"}
+
+
+class _HTMLText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.skip: list[str] = []           # open elements whose text is dropped
+        self.in_head = False
+        self.grab: str | None = None        # "title" or "h1" while inside one
+        self.grabbed: dict[str, list[str]] = {}
+        self.meta: dict[str, str] = {}
+
+    def _flush(self):
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "head":
+            self.in_head = True
+        elif tag == "body":
+            self.in_head, self.skip = False, []
+        elif tag == "meta":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            key = _HTML_META.get((a.get("property") or a.get("name") or "").lower())
+            if key and a.get("content", "").strip() and key not in self.meta:
+                self.meta[key] = a["content"].strip()
+        elif tag in _HTML_SKIP:
+            self.skip.append(tag)
+        if tag in ("title", "h1") and tag not in self.grabbed:
+            self.grab = tag
+            self.grabbed[tag] = []
+        if tag in _HTML_BLOCK:
+            self._flush()
+        elif tag == "q":                  # browsers show <q> with quotation marks
+            self.handle_data("“")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _HTML_SKIP:           # <svg/>: nothing to skip
+            return
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "head":
+            self.in_head = False
+        elif tag in _HTML_SKIP and tag in self.skip:
+            while self.skip and self.skip.pop() != tag:
+                pass
+        if tag == self.grab:
+            self.grab = None
+        if tag in _HTML_BLOCK:
+            self._flush()
+        elif tag == "q":
+            self.handle_data("”")
+
+    def handle_data(self, data):
+        if self.grab and not self.skip:
+            self.grabbed[self.grab].append(data)
+        if not self.in_head and not self.skip:
+            self.current.append(data)
+
+
+def html_to_text(html: str) -> tuple[str, dict]:
+    """The visible text of an HTML page: one paragraph per block element, separated by
+    blank lines; scripts, styles, forms, navigation and the ``<head>`` dropped; character
+    references decoded. Returns (text, metadata) where metadata may hold ``title`` (the
+    first ``<h1>``, else ``<title>``), ``outlet``, ``author``, ``published`` and ``url``
+    from ``<meta>`` tags. Offsets of quotes in such an article point into this text."""
+    parser = _HTMLText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser is lenient; never fail a file on markup
+        pass
+    parser._flush()
+    text = "\n\n".join(parser.blocks)
+    meta: dict = {k: v for k, v in parser.meta.items()}
+    if meta.get("published"):
+        meta["published"] = parse_date(meta["published"]) or meta["published"]
+    for tag in ("h1", "title"):
+        title = " ".join("".join(parser.grabbed.get(tag, [])).split())
+        if title:
+            meta["title"] = title
+            break
+    meta = {k: _clean_text(v) for k, v in meta.items()}
+    return (text + "\n" if text else ""), meta
 
 
 def iter_articles(paths: Iterable[str | os.PathLike]) -> Iterator[Article | SourceError]:
@@ -338,7 +526,7 @@ def _field(rec: dict, *names: str) -> str | None:
             continue
         if isinstance(v, bool):
             continue
-        s = str(v).strip()
+        s = _clean_text(str(v).strip())
         if s:
             return s
     return None
@@ -363,6 +551,9 @@ def _read_jsonl(p: Path) -> Iterator[Article | SourceError]:
         with fh:
             for raw in fh:
                 lineno += 1
+                if lineno == 1 and _looks_binary(raw):
+                    yield _error(p, "binary file, not JSON Lines")
+                    return
                 if not raw.strip():
                     continue
                 records += 1
@@ -384,10 +575,14 @@ def _read_jsonl(p: Path) -> Iterator[Article | SourceError]:
                 if not text.strip():
                     yield _error(p, "empty text", lineno)
                     continue
+                if len(text) > MAX_ARTICLE_CHARS:
+                    yield _error(p, _too_large(f"{len(text):,} characters"), lineno)
+                    continue
+                text = _clean_text(text)
                 date = _field(rec, "date", "published")
                 published = (parse_date(date) or date) if date else None
                 yield make_article(
-                    str(p), text, encoding=encoding,
+                    display_path(p), text, encoding=encoding,
                     title=_field(rec, "title"), outlet=_field(rec, "outlet"),
                     author=_field(rec, "author"), published=published,
                     url=_field(rec, "url"), record_id=_field(rec, "id"), line=lineno,

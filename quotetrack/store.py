@@ -40,7 +40,7 @@ from typing import Iterable
 
 import sqlite_utils
 
-from . import statements
+from . import identities, statements
 
 __all__ = [
     "open_db",
@@ -199,6 +199,65 @@ def m002_search_and_views(db: sqlite_utils.Database) -> None:
     db.create_view("quotes_view", QUOTES_VIEW_SQL, replace=True)
 
 
+@migrations(name="m003_identities_and_statement_groups")
+def m003_identities_and_statement_groups(db: sqlite_utils.Database) -> None:
+    """Cross-article speaker identities and statement grouping (``identities.py``,
+    ``statements.py``, ``embeddings.py``):
+
+    - ``speakers.description`` (roles, "; "-separated), ``speakers.surname`` and
+      ``speakers.country`` (demonym); ``speaker_relations(speaker_id, related_id, reason)``;
+    - ``statements.last_reported``;
+    - ``quote_statements.part`` (which sentence of the quote), ``text`` (that sentence),
+      ``norm_hash`` (SHA-1 of its normalised text), ``method`` (the stage that linked it:
+      new, exact, contained, fragment, lexical, embedding, correction) and ``score``;
+    - ``embeddings(hash, model, dim, vector)``: the embedding cache;
+    - ``statement_corrections``: merges and splits made by users, re-applied after ingests.
+
+    Existing identities get the new keys (merged where they now coincide)."""
+    speakers = db["speakers"]
+    for column in ("description", "surname", "country"):
+        if column not in speakers.columns_dict:
+            speakers.add_column(column, str)
+    speakers.create_index(["surname"], if_not_exists=True)
+    speakers.create_index(["country"], if_not_exists=True)
+    db["speaker_relations"].create(
+        {"speaker_id": int, "related_id": int, "reason": str},
+        pk=("speaker_id", "related_id"),
+        foreign_keys=[("speaker_id", "speakers", "id"), ("related_id", "speakers", "id")],
+        if_not_exists=True,
+    )
+    db["speaker_relations"].create_index(["related_id"], if_not_exists=True)
+    if "last_reported" not in db["statements"].columns_dict:
+        db["statements"].add_column("last_reported", str)
+    qs = db["quote_statements"]
+    for column, kind in (("part", int), ("text", str), ("norm_hash", str), ("method", str), ("score", float)):
+        if column not in qs.columns_dict:
+            qs.add_column(column, kind)
+    qs.create_index(["norm_hash"], if_not_exists=True)
+    db["embeddings"].create(
+        {"hash": str, "model": str, "dim": int, "vector": bytes},
+        pk=("hash", "model"),
+        if_not_exists=True,
+    )
+    db["statement_corrections"].create(
+        {
+            "id": int,
+            "action": str,
+            "quote_id": int,
+            "quote_hash": str,
+            "other_quote_id": int,
+            "other_hash": str,
+            "statement_text": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("quote_id", "quotes", "id"), ("other_quote_id", "quotes", "id")],
+        if_not_exists=True,
+    )
+    identities.recompute_keys(db)
+    statements.upgrade_links(db)
+
+
 # ---------------------------------------------------------------------------
 # opening
 
@@ -289,9 +348,18 @@ def _better_name(new: str, old: str) -> bool:
     return score(new) > score(old)
 
 
-def get_or_create_speaker(db: sqlite_utils.Database, name: str | None, kind: str | None = None) -> int | None:
-    """Id of the speaker identity for ``name`` (by :func:`speaker_key`), created if
-    new. Keeps the best name seen as display name and fills in a missing kind."""
+def get_or_create_speaker(db: sqlite_utils.Database, name: str | None, kind: str | None = None, *,
+                          mention: str | None = None, context=None) -> int | None:
+    """Id of the speaker identity for ``name``, created if new: one identity per real
+    speaker across the database (see :mod:`quotetrack.identities`: "Cuba's Foreign
+    Ministry" = "Cuban Ministry of Foreign Affairs"; "Rodríguez" joins "Bruno
+    Rodríguez" only with evidence from ``context``). Keeps the best name seen as
+    display name and fills in a missing kind."""
+    return identities.resolve(db, name, kind, mention=mention, context=context)
+
+
+def _get_or_create_speaker_by_key(db: sqlite_utils.Database, name: str | None, kind: str | None = None) -> int | None:
+    """The former plain get-or-create by :func:`speaker_key` (kept for reference)."""
     key = speaker_key(name)
     if not key:
         return None
@@ -380,8 +448,12 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
 
         quote_ids = []
         alias_counts: Counter = Counter()
+        context = identities.ArticleContext(
+            article_id=article_id, outlet=article.outlet, published=article.published,
+            text=article.text, names=[q.speaker for q in quotes if q.speaker])
         for q in quotes:
-            speaker_id = get_or_create_speaker(db, q.speaker, q.speaker_kind) if q.speaker else None
+            speaker_id = get_or_create_speaker(db, q.speaker, q.speaker_kind, mention=q.speaker_mention,
+                                               context=context) if q.speaker else None
             quote_id = db["quotes"].insert(
                 {
                     "article_id": article_id,

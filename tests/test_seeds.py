@@ -144,3 +144,86 @@ async def test_site_canned_queries_answer(site):
     assert len(response.json()["rows"]) >= 3
     html = await site.client.get("/quotes/quotes")
     assert html.status_code == 200 and "Bruno Rodríguez" in html.text
+
+
+# --------------------------------------------------------------------------
+# statements and speaker identities across the five seeds
+
+# Each statement as the multiset of its quotes: (seed file, start of the quote).
+# 002 quotes both sentences of the ministry's statement as one quote: it belongs to both.
+MERGED_002 = ("002", "Cuba plays no role in the war in Ukraine. It is acting")
+EXPECTED_STATEMENTS = {
+    # "act decisively / energetically / vigorously": one statement in three translations
+    tuple(sorted([("000", "We will act decisively"), ("001", "It is acting and will act vigorously"),
+                  MERGED_002, ("003", "We will act decisively"), ("004", "We will act energetically")])),
+    # "plays no role in the war" / "does not form part of the conflict" / "not part of the conflict"
+    tuple(sorted([("000", "it does not form part of the conflict"), ("001", "Cuba plays no role in the war in Ukraine,"),
+                  MERGED_002, ("003", "not part of the conflict in Ukraine"),
+                  ("003", "not part of the conflict in Ukraine")])),
+    # Rodríguez's own words stay apart
+    (("000", "the force of the law"), ("003", "the force of the law")),
+    (("004", "the competent authorities have initiated"),),
+    # a truncation joins the fuller quote
+    (("000", "Cuba has a firm and clear historical position"), ("003", "Cuba has a firm and clear historical position"),
+     ("004", "a firm and clear historical position")),
+    (("000", "incorporated into the military forces"), ("003", "incorporated into the military forces")),
+    # short fragments never join an unrelated statement
+    (("000", "even some in Cuba"),),
+    (("004", "summons"),),
+}
+
+
+def quote_label(path: str, text: str) -> tuple[str, str]:
+    """(seed file, the EXPECTED start) of a stored quote."""
+    file = re.search(r"(\d{3})_", path).group(1)
+    if file == MERGED_002[0] and text.startswith(MERGED_002[1]):
+        return MERGED_002
+    starts = [t for f, t, _ in EXPECTED if f == file and text.startswith(t)]
+    assert starts, (file, text)
+    return file, max(starts, key=len)
+
+
+def statement_groups(db) -> set[tuple]:
+    """Every statement as the sorted tuple of its quotes' labels."""
+    groups: dict[int, list] = {}
+    for row in db.query("select qs.statement_id, q.text, a.path from quote_statements qs "
+                        "join quotes q on q.id = qs.quote_id join articles a on a.id = q.article_id"):
+        groups.setdefault(row["statement_id"], []).append(quote_label(row["path"], row["text"]))
+    return {tuple(sorted(g)) for g in groups.values()}
+
+
+def test_seed_statements_are_grouped_exactly(seeds_db):
+    db = sqlite_utils.Database(seeds_db)
+    assert statement_groups(db) == EXPECTED_STATEMENTS
+    assert db["statements"].count == len(EXPECTED_STATEMENTS) == 8
+    # the merged quote links to both statements; its main statement is one of them
+    merged = next(db.query("select q.id, q.statement_id from quotes q join articles a on a.id = q.article_id "
+                           "where a.path like '%002_%' and q.text like 'Cuba plays no role%'"))
+    linked = {r["statement_id"] for r in db.query("select statement_id from quote_statements where quote_id = ?",
+                                                  [merged["id"]])}
+    assert len(linked) == 2 and merged["statement_id"] in linked
+    # canonical text, speaker, first date and counts
+    act = next(db.query("select s.*, sp.name as speaker from statements s join speakers sp on sp.id = s.speaker_id "
+                        "where s.text like '%vigorously%'"))
+    assert who(act["speaker"]) == MINISTRY
+    assert (act["quote_count"], act["article_count"], act["outlet_count"]) == (5, 5, 1)
+    assert act["first_reported"] == "2023-09-05"
+    law = next(db.query("select s.*, sp.name as speaker from statements s join speakers sp on sp.id = s.speaker_id "
+                        "where s.text = 'the force of the law'"))
+    assert who(law["speaker"]) == RODRIGUEZ and law["quote_count"] == 2
+
+
+def test_seed_speakers_are_one_identity_each(seeds_db):
+    db = sqlite_utils.Database(seeds_db)
+    speakers = list(db.query("select * from speakers"))
+    assert len(speakers) == 2
+    by_who = {who(s["name"]): s for s in speakers}
+    assert set(by_who) == {MINISTRY, RODRIGUEZ}
+    assert by_who[RODRIGUEZ]["name"] == "Bruno Rodríguez"
+    assert "Cuban Foreign Minister" in by_who[RODRIGUEZ]["description"]
+    aliases = {s: {r["alias"] for r in db.query("select alias from speaker_aliases where speaker_id = ?",
+                                                [by_who[s]["id"]])} for s in by_who}
+    assert {"Rodríguez", "Bruno Rodríguez", "Cuban Foreign Minister Bruno Rodríguez"} <= aliases[RODRIGUEZ]
+    assert {"The ministry", "Cuba’s Foreign Ministry", "Cuban Ministry of Foreign Affairs",
+            "The spokesperson for Cuban diplomacy", "the statement", "foreign ministry of the Republic of Cuba",
+            "Cuban foreign ministry"} <= aliases[MINISTRY]

@@ -25,6 +25,7 @@ from quotetrack.variants import normalise, same_statement
 LONG = "We will act decisively against anyone who takes part in human trafficking for mercenaries"
 TRUNC = "act decisively against anyone who takes part"
 NO_ROLE = "Cuba plays no role in the war in Ukraine"
+ALL_MIGRATIONS = ["m001_initial_schema", "m002_search_and_views", "m003_identities_and_statement_groups"]
 A_ROLE = "Cuba plays a role in the war in Ukraine"
 
 
@@ -148,7 +149,7 @@ def test_open_db_file(tmp_path):
     db.close()
     # reopening is a no-op for the schema
     db = open_db(path)
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial_schema", "m002_search_and_views"]
+    assert [m.name for m in migrations.applied(db)] == ALL_MIGRATIONS
 
 
 def test_ensure_db_shape_idempotent(filled):
@@ -175,7 +176,7 @@ def test_migration_upgrades_old_database_in_place(tmp_path):
     old.close()
 
     db = open_db(path)
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial_schema", "m002_search_and_views"]
+    assert [m.name for m in migrations.applied(db)] == ALL_MIGRATIONS
     assert db["quotes"].get(1)["text"] == "hello from the old schema"
     assert db["articles"].get(1)["title"] == "Old"
     assert "cue_start" in db["quotes"].columns_dict

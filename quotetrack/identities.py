@@ -1,0 +1,718 @@
+"""One identity per real speaker across the whole database.
+
+``quotetrack.speakers`` gives each quote a canonical speaker name *within its article*
+("Bruno Rodríguez", "Cuban foreign ministry", "foreign ministry of the Republic of
+Cuba", "Cuba’s Foreign Ministry", "Cuban Ministry of Foreign Affairs"). This module
+maps those names to identities (rows of ``speakers``) shared by every article:
+
+- **Names are normalised** (:func:`identity_key`): accents, case, curly apostrophes,
+  punctuation and a leading "the" never split an identity.
+- **Organisations**: a country becomes its demonym wherever it stands ("Cuba's
+  Foreign Ministry", "foreign ministry of the Republic of Cuba", "Cuba Foreign
+  Ministry" -> "cuban foreign ministry"), and "Ministry of Foreign Affairs" /
+  "Foreign Affairs Ministry" / "Ministry for Foreign Affairs" are "foreign ministry"
+  (likewise "Ministry of Defense" -> "defence ministry", "Department of State" ->
+  "state department"). A bare "the ministry" or "Foreign Ministry" joins a fuller
+  identity ("cuban foreign ministry") only with evidence (below).
+- **People**: titles and roles are split off the name and kept as a description
+  ("Cuban Foreign Minister Bruno Rodríguez" -> "Bruno Rodríguez", described as
+  "Cuban Foreign Minister"). Full names are the identity. A surname-only mention
+  ("Rodríguez") or an initial ("B. Rodríguez") joins a full-name identity with that
+  surname only with evidence, so two Smiths in different stories are not merged:
+
+  1. the same article names the full person (another speaker, or the text), or
+  2. their roles overlap ("Foreign Minister Rodríguez" / "Cuban Foreign Minister"), or
+  3. the same outlet quoted the full-name identity within ``EVIDENCE_WINDOW_DAYS``.
+
+  The candidate with the strongest evidence wins; a tie, or no evidence, gives a
+  surname-only identity of its own (key "rodriguez", then "rodriguez#2", ...). When a
+  full name appears after surname-only identities, those with evidence are merged in.
+- **Related speakers**: a person whose role names an organisation of the same country
+  (the Cuban foreign minister and the Cuban foreign ministry), and a country's
+  government and its bodies, are related (``speaker_relations``); statement grouping
+  compares quotes of related speakers too (a minister reading out the ministry's
+  statement).
+
+Every name and mention under which an identity was quoted goes to ``speaker_aliases``
+(``store.save_article`` does that).
+"""
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+__all__ = [
+    "ArticleContext",
+    "COUNTRIES",
+    "fold",
+    "org_key",
+    "person_key",
+    "split_person",
+    "surname_of",
+    "identity_key",
+    "guess_kind",
+    "description_from",
+    "country_of",
+    "resolve",
+    "merge_speakers",
+    "related_ids",
+    "recompute_keys",
+    "EVIDENCE_WINDOW_DAYS",
+]
+
+#: how close in time two quotes of one outlet must be to count as evidence that a
+#: surname-only mention is the full-name identity
+EVIDENCE_WINDOW_DAYS = 30
+
+# fmt: off
+#: country (folded) -> demonym (folded). Aliases ("us", "britain") included.
+COUNTRIES: dict[str, str] = {
+    "afghanistan": "afghan", "albania": "albanian", "algeria": "algerian", "angola": "angolan",
+    "argentina": "argentine", "armenia": "armenian", "australia": "australian", "austria": "austrian",
+    "azerbaijan": "azerbaijani", "bahrain": "bahraini", "bangladesh": "bangladeshi", "belarus": "belarusian",
+    "belgium": "belgian", "bolivia": "bolivian", "bosnia": "bosnian", "brazil": "brazilian",
+    "bulgaria": "bulgarian", "cambodia": "cambodian", "cameroon": "cameroonian", "canada": "canadian",
+    "chile": "chilean", "china": "chinese", "colombia": "colombian", "congo": "congolese",
+    "costa rica": "costa rican", "croatia": "croatian", "cuba": "cuban", "cyprus": "cypriot",
+    "czech republic": "czech", "czechia": "czech", "denmark": "danish", "dominican republic": "dominican",
+    "ecuador": "ecuadorian", "egypt": "egyptian", "el salvador": "salvadoran", "estonia": "estonian",
+    "ethiopia": "ethiopian", "finland": "finnish", "france": "french", "georgia": "georgian",
+    "germany": "german", "ghana": "ghanaian", "greece": "greek", "guatemala": "guatemalan",
+    "haiti": "haitian", "honduras": "honduran", "hungary": "hungarian", "iceland": "icelandic",
+    "india": "indian", "indonesia": "indonesian", "iran": "iranian", "iraq": "iraqi",
+    "ireland": "irish", "israel": "israeli", "italy": "italian", "jamaica": "jamaican",
+    "japan": "japanese", "jordan": "jordanian", "kazakhstan": "kazakh", "kenya": "kenyan",
+    "kuwait": "kuwaiti", "latvia": "latvian", "lebanon": "lebanese", "libya": "libyan",
+    "lithuania": "lithuanian", "malaysia": "malaysian", "mexico": "mexican", "moldova": "moldovan",
+    "mongolia": "mongolian", "morocco": "moroccan", "mozambique": "mozambican", "myanmar": "myanmar",
+    "nepal": "nepali", "netherlands": "dutch", "new zealand": "new zealand", "nicaragua": "nicaraguan",
+    "nigeria": "nigerian", "north korea": "north korean", "norway": "norwegian", "oman": "omani",
+    "pakistan": "pakistani", "palestine": "palestinian", "panama": "panamanian", "paraguay": "paraguayan",
+    "peru": "peruvian", "philippines": "philippine", "poland": "polish", "portugal": "portuguese",
+    "qatar": "qatari", "romania": "romanian", "russia": "russian", "rwanda": "rwandan",
+    "saudi arabia": "saudi", "senegal": "senegalese", "serbia": "serbian", "singapore": "singaporean",
+    "slovakia": "slovak", "slovenia": "slovenian", "somalia": "somali", "south africa": "south african",
+    "south korea": "south korean", "spain": "spanish", "sri lanka": "sri lankan", "sudan": "sudanese",
+    "sweden": "swedish", "switzerland": "swiss", "syria": "syrian", "taiwan": "taiwanese",
+    "tanzania": "tanzanian", "thailand": "thai", "tunisia": "tunisian", "turkey": "turkish",
+    "uganda": "ugandan", "ukraine": "ukrainian", "united arab emirates": "emirati", "uae": "emirati",
+    "united kingdom": "british", "uk": "british", "u k": "british", "britain": "british",
+    "great britain": "british", "united states": "american", "united states of america": "american",
+    "us": "american", "u s": "american", "usa": "american", "u s a": "american", "america": "american",
+    "uruguay": "uruguayan", "uzbekistan": "uzbek", "venezuela": "venezuelan", "vietnam": "vietnamese",
+    "yemen": "yemeni", "zambia": "zambian", "zimbabwe": "zimbabwean", "korea": "korean",
+}
+# fmt: on
+DEMONYMS = frozenset(COUNTRIES.values())
+_COUNTRY_ALT = "|".join(sorted((re.escape(c) for c in COUNTRIES), key=len, reverse=True))
+_STATE_FORMS = r"(?:(?:federal|islamic|people's|peoples|democratic|socialist|arab|bolivarian|french|italian|hellenic|)\s*)*(?:republic|kingdom|state|commonwealth|federation|government|people)\s+of\s+(?:the\s+)?"
+
+_PERSON_TITLES = frozenset(
+    """mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend father sister brother
+    president vice prime deputy minister secretary foreign interior defence defense finance health
+    education economy economic trade energy justice home state affairs general attorney senator
+    sen rep representative congressman congresswoman congressmember gov governor lt lieutenant
+    mayor judge chief justice chancellor ambassador envoy spokesman spokeswoman spokesperson
+    spokesmen press officer commissioner director chairman chairwoman chair ceo cfo coo head leader
+    captain capt colonel col gen major maj sergeant sgt admiral adm commander cmdr officer detective
+    det inspector superintendent coach manager king queen prince princess pope cardinal bishop
+    archbishop rabbi imam sheikh former acting then incoming outgoing interim assistant associate
+    executive senior junior first lady gentleman honourable honorable hon speaker leader majority
+    minority whip member mp mep delegate councillor councilor alderman sheriff marshal
+    u s uk un eu white house republican democratic democrat gop party national federal
+    """.split()
+)
+_NAME_PARTICLES = frozenset("de da del della di van von der den la le du bin al el dos das ter st".split())
+_NAME_SUFFIXES = frozenset("jr sr ii iii iv v phd md esq".split())
+_DETERMINERS = frozenset("the a an its their his her our".split())
+_PRONOUNS = frozenset("he she they it we i you him her them us his its their who".split())
+_ORG_HEADS = frozenset(
+    """ministry department government office agency embassy police army military navy council
+    committee court commission parliament congress senate house administration presidency cabinet
+    kremlin bureau service services authority authorities force forces party union organisation
+    organization association institute foundation company corporation bank university school
+    hospital board group church diplomacy spokesperson""".split()
+)
+_ROLE_STEMS = {"minister": "ministry", "ministers": "ministry", "secretary": "department",
+               "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
+
+
+def fold(text: str | None) -> str:
+    """Accent- and case-insensitive, punctuation-free form of a name ("Cuba’s
+    Foreign Ministry" -> "cuba's foreign ministry")."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKD", text)
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    s = re.sub(r"[^\w\s'&-]+", " ", s)
+    s = re.sub(r"(?<!\w)'|'(?!\w)", " ", s)
+    return " ".join(s.split())
+
+
+def _drop_determiner(s: str) -> str:
+    words = s.split()
+    while words and words[0] in _DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
+
+
+# ---------------------------------------------------------------------------
+# organisations
+
+
+_MINISTRY_OF = re.compile(r"\b(ministry|department|secretariat|office)\s+(?:of|for)\s+(?:the\s+)?(.+)$")
+_FOREIGN = re.compile(r"\b(?:foreign|external)\s+affairs\b|\bforeign\s+relations\b")
+
+
+def org_key(name: str | None) -> str:
+    """Identity key of an organisation name.
+
+    >>> org_key("foreign ministry of the Republic of Cuba")
+    'cuban foreign ministry'
+    >>> org_key("Cuba’s Foreign Ministry") == org_key("The Cuban Ministry of Foreign Affairs")
+    True
+    """
+    s = _drop_determiner(fold(name))
+    if not s:
+        return ""
+    # a country speaking as itself: "the Republic of Cuba" -> "cuba"
+    m = re.fullmatch(rf"{_STATE_FORMS}({_COUNTRY_ALT})", s)
+    if m:
+        return m.group(1)
+    # "X of (the Republic of) Cuba" -> "cuban X"
+    m = re.fullmatch(rf"(.+?)\s+(?:of|for|in)\s+(?:the\s+)?(?:{_STATE_FORMS})?({_COUNTRY_ALT})", s)
+    if m and m.group(2) not in ("us",):
+        s = f"{COUNTRIES[m.group(2)]} {_drop_determiner(m.group(1))}"
+    # "Cuba's X" / "Cuba X" -> "cuban X"
+    m = re.match(rf"({_COUNTRY_ALT})(?:'s|')?\s+(.+)$", s)
+    if m and (m.group(1) not in ("us",) or "'" in s[:4] or m.group(2).split()[0] in _ORG_HEADS | {"state", "foreign"}):
+        s = f"{COUNTRIES[m.group(1)]} {m.group(2)}"
+    s = _FOREIGN.sub("foreign", s)
+    m = _MINISTRY_OF.search(s)
+    if m:
+        s = s[:m.start()] + f"{_drop_determiner(m.group(2))} {m.group(1)}"
+    s = re.sub(r"\bdefense\b", "defence", s)
+    s = re.sub(r"\bforeign foreign\b", "foreign", s)
+    s = re.sub(r"\bforeign office\b", "foreign ministry", s)
+    s = re.sub(r"\bministry of state\b", "state ministry", s)
+    s = s.replace("'s ", " ")
+    return " ".join(s.split())
+
+
+def _is_short_org(key: str) -> bool:
+    """A generic body with no country or name of its own ("ministry", "foreign ministry")."""
+    words = key.split()
+    if not words or len(words) > 2 or words[-1] not in _ORG_HEADS:
+        return False
+    return not any(w in DEMONYMS or w in COUNTRIES for w in words)
+
+
+# ---------------------------------------------------------------------------
+# people
+
+
+def _is_role_word(word: str) -> bool:
+    f = fold(word).strip(".")
+    return (f in _DETERMINERS or f in _PERSON_TITLES or f in DEMONYMS or f in COUNTRIES
+            or f in ("of", "for", "and", "to") or f.endswith("'s"))
+
+
+def split_person(name: str) -> tuple[str | None, str]:
+    """``(role, name)`` of a person's name with its titles: "Cuban Foreign Minister
+    Bruno Rodríguez" -> ("Cuban Foreign Minister", "Bruno Rodríguez"); "Dr. Ana Li"
+    -> ("Dr.", "Ana Li"); "Hugh Hill, a doctor" -> ("a doctor", "Hugh Hill");
+    "Rodríguez" -> (None, "Rodríguez")."""
+    text = (name or "").replace("\u2019", "'")
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    text = " ".join(text.split()).strip(" ,;:")
+    text = re.sub(r"'s$", "", text)
+    if "," in text:
+        head, _, tail = (x.strip() for x in text.partition(","))
+        if head and all(_is_role_word(w) for w in head.split()):   # "Foreign Minister, Bruno Rodríguez"
+            role, person = split_person(tail)
+            return " ".join(x for x in (head, role) if x) or None, person
+        role, person = split_person(head)
+        return " ".join(x for x in (role, tail) if x) or None, person
+    words = text.split()
+    i = 0
+    while i < len(words) - 1 and _is_role_word(words[i]):
+        i += 1
+    role = " ".join(words[:i]) or None
+    if role and all(fold(w) in _DETERMINERS for w in role.split()):
+        role = None
+    return role, " ".join(words[i:])
+
+
+def _name_words(name: str) -> list[str]:
+    return [w.strip(".") for w in fold(name).split() if w.strip(".")]
+
+
+def person_key(name: str | None) -> str:
+    """Identity key of a person: the folded name without titles ("Cuban Foreign
+    Minister Bruno Rodríguez" and "bruno rodriguez" -> "bruno rodriguez")."""
+    return " ".join(_name_words(split_person(name or "")[1]))
+
+
+def surname_of(name: str) -> str:
+    """Folded surname (with particles: "de blasio") of a person's name."""
+    words = _name_words(split_person(name)[1])
+    while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+        words.pop()
+    if not words:
+        return ""
+    i = len(words) - 1
+    while i > 0 and words[i - 1] in _NAME_PARTICLES:
+        i -= 1
+    return " ".join(words[i:])
+
+
+def _is_partial(name: str) -> bool:
+    """Surname only ("Rodríguez", "de Blasio") or initial + surname ("B. Rodríguez")."""
+    words = _name_words(name)
+    while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+        words.pop()
+    sur = surname_of(name).split()
+    rest = words[: len(words) - len(sur)]
+    return all(len(w) == 1 for w in rest)
+
+
+def _initials(name: str) -> str:
+    words = _name_words(name)
+    sur = surname_of(name).split()
+    return "".join(w[0] for w in words[: len(words) - len(sur)])
+
+
+def guess_kind(name: str) -> str | None:
+    """``organisation`` when the name ends in a body's head word or is a country,
+    ``person`` for two or more capitalised words, else None."""
+    key = fold(name)
+    words = _drop_determiner(key).split()
+    if not words:
+        return None
+    okey = org_key(name)
+    if words[-1] in _ORG_HEADS or okey in COUNTRIES or (okey.split() and okey.split()[-1] in _ORG_HEADS) \
+            or any(w in ("ministry", "department", "government", "embassy") for w in words):
+        return "organisation"
+    caps = [w for w in name.split() if w[:1].isupper()]
+    if len(caps) >= 2:
+        return "person"
+    return None
+
+
+def identity_key(name: str | None, kind: str | None = None) -> str:
+    """The ``speakers.key`` for a canonical name (before any evidence-based joining)."""
+    if not name or not name.strip():
+        return ""
+    kind = kind or guess_kind(name)
+    return person_key(name) if kind == "person" else org_key(name)
+
+
+def description_from(mention: str | None, name: str) -> str | None:
+    """The role a mention adds to a person's name: "Cuban Foreign Minister, Bruno
+    Rodríguez" -> "Cuban Foreign Minister"; "Hugh Hill, a doctor" -> "doctor";
+    None for "Rodríguez", "he" or "the statement"."""
+    if not mention:
+        return None
+    m_words = mention.replace("\u2019", "'").split()
+    folded = [fold(w).strip(".") for w in m_words]
+    name_set = set(_name_words(name))
+    keep = [w for w, f in zip(m_words, folded) if f and f not in name_set]
+    if not keep or len(keep) == len(m_words):
+        return None  # the mention does not contain the name (pronoun, document, ...)
+    text = " ".join(keep).strip(" ,;:()-")
+    text = re.sub(r"\s*,\s*", " ", text)
+    text = " ".join(w for i, w in enumerate(text.split()) if not (i == 0 and fold(w) in _DETERMINERS))
+    if not text or fold(text) in _PRONOUNS or fold(text) in ("said", "says"):
+        return None
+    return text
+
+
+def country_of(text: str | None) -> str | None:
+    """The demonym of the first country or demonym in ``text`` ("Cuban Foreign
+    Minister" -> "cuban", "foreign ministry of the Republic of Cuba" -> "cuban")."""
+    s = fold(text)
+    if not s:
+        return None
+    padded = f" {s.replace(chr(39) + 's', '')} "
+    best = None
+    for country, demonym in COUNTRIES.items():
+        for form in (demonym, country):
+            i = padded.find(f" {form} ")
+            if i >= 0 and (best is None or i < best[0]) and not (form == "us" and i > 0):
+                best = (i, demonym)
+    return best[1] if best else None
+
+
+def _affiliation(text: str | None) -> set[str]:
+    """Words of a role or organisation key, minister -> ministry, without country."""
+    out = set()
+    for w in fold(text).replace("'s", " ").split():
+        w = _ROLE_STEMS.get(w, w)
+        if w in DEMONYMS or w in COUNTRIES or w in _DETERMINERS or w in ("of", "for", "the", "and"):
+            continue
+        out.add(w)
+    if {"foreign", "affairs"} <= out:
+        out.discard("affairs")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the database side
+
+
+@dataclass
+class ArticleContext:
+    """What the article being stored tells about its speakers (evidence for joining)."""
+    article_id: int | None = None
+    outlet: str | None = None
+    published: str | None = None
+    text: str = ""
+    names: list[str] = field(default_factory=list)   # canonical speaker names in the article
+    _folded_text: str | None = None
+
+    @property
+    def folded_text(self) -> str:
+        if self._folded_text is None:
+            self._folded_text = f" {fold(self.text)} "
+        return self._folded_text
+
+
+def _date(value) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _append_description(db, speaker_id: int, description: str | None) -> None:
+    if not description:
+        return
+    row = db.execute("select description from speakers where id = ?", [speaker_id]).fetchone()
+    current = row[0] if row and row[0] else ""
+    parts = [p for p in current.split("; ") if p]
+    if fold(description) in {fold(p) for p in parts} or len(parts) >= 8:
+        return
+    parts.append(description)
+    db.execute("update speakers set description = ? where id = ?", ["; ".join(parts), speaker_id])
+
+
+_MINOR_WORDS = frozenset("of for the and in on at to de del la".split())
+
+
+def _better_name(new: str, old: str) -> bool:
+    """Should ``new`` replace ``old`` as the display name of one identity? Prefer a
+    capitalised start, then every significant word capitalised ("Cuban Ministry of
+    Foreign Affairs" over "Cuban foreign ministry"), then no possessive, then
+    accented letters kept ("Rodríguez"), then the longer; a tie keeps the first."""
+    def score(n: str):
+        words = n.split()
+        return (n[:1].isupper(),
+                all(w[:1].isupper() for w in words if w.casefold() not in _MINOR_WORDS),
+                not re.search(r"['\u2019]s\b", n),
+                sum(1 for c in unicodedata.normalize("NFD", n) if unicodedata.combining(c)),
+                len(n))
+    return score(new) > score(old)
+
+
+def _display(name: str, kind: str | None) -> str:
+    name = " ".join(name.split()).strip(" ,;:")
+    if kind == "person":
+        return split_person(name)[1] or name
+    words = name.split()
+    while len(words) > 1 and fold(words[0]) in _DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _get_or_create(db, key: str, display: str, kind: str | None, *, surname: str | None = None,
+                   country: str | None = None) -> tuple[int, bool]:
+    row = db.execute("select id, name, kind, country from speakers where key = ?", [key]).fetchone()
+    if row:
+        speaker_id, old_name, old_kind, old_country = row
+        updates = {}
+        if _better_name(display, old_name):
+            updates["name"] = display
+        if kind and not old_kind:
+            updates["kind"] = kind
+        if country and not old_country:
+            updates["country"] = country
+        if updates:
+            db["speakers"].update(speaker_id, updates)
+        return speaker_id, False
+    speaker_id = db["speakers"].insert(
+        {"name": display, "kind": kind, "key": key, "surname": surname, "country": country}
+    ).last_pk
+    return speaker_id, True
+
+
+def _quoted_in_outlet(db, speaker_id: int, context: ArticleContext | None) -> bool:
+    if context is None or not context.outlet:
+        return False
+    day = _date(context.published)
+    if day is None:
+        sql, params = "select 1 from quotes where speaker_id = ? and outlet = ? limit 1", [speaker_id, context.outlet]
+    else:
+        lo = (day - datetime.timedelta(days=EVIDENCE_WINDOW_DAYS)).isoformat()
+        hi = (day + datetime.timedelta(days=EVIDENCE_WINDOW_DAYS)).isoformat() + "~"
+        sql = ("select 1 from quotes where speaker_id = ? and outlet = ? and published >= ? "
+               "and published <= ? limit 1")
+        params = [speaker_id, context.outlet, lo, hi]
+    return db.execute(sql, params).fetchone() is not None
+
+
+def _roles_overlap(a: str | None, b: str | None) -> bool:
+    """Do two role descriptions share a telling word ("foreign", "minister")?"""
+    generic = {"former", "acting", "official", "officials", "spokesperson", "member", "the", "head"}
+    wa, wb = _affiliation(a) - generic, _affiliation(b) - generic
+    return bool(wa & wb)
+
+
+def _evidence(db, candidate: tuple, surname: str, description: str | None,
+              context: ArticleContext | None) -> int:
+    """How strongly the article ties a surname-only mention to ``candidate`` (0 = not)."""
+    speaker_id, key, name, cand_description = candidate
+    if context is not None:
+        if any(person_key(n) == key for n in context.names):
+            return 3
+        if key and f" {key} " in context.folded_text:
+            return 3
+    if description and _roles_overlap(description, cand_description):
+        return 2
+    if _quoted_in_outlet(db, speaker_id, context):
+        return 1
+    return 0
+
+
+def _pick(db, candidates, surname, description, context) -> int | None:
+    scored = [(_evidence(db, c, surname, description, context), c[0]) for c in candidates]
+    scored = [s for s in scored if s[0] > 0]
+    if not scored:
+        return None
+    best = max(s for s, _ in scored)
+    winners = [i for s, i in scored if s == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _resolve_partial_person(db, name: str, description: str | None, context) -> int:
+    surname = surname_of(name)
+    initials = _initials(name)
+    if context is not None:
+        # the same article names the full person: that is who this is
+        fulls = {person_key(n): n for n in context.names
+                 if n and not _is_partial(split_person(n)[1]) and surname_of(n) == surname
+                 and guess_kind(n) != "organisation" and _initials(n).startswith(initials)}
+        if len(fulls) == 1:
+            full = next(iter(fulls.values()))
+            return resolve(db, full, "person", context=context)
+    full = [
+        c for c in db.execute(
+            "select id, key, name, description from speakers where kind = 'person' and surname = ? "
+            "and key not like '%#%'", [surname]).fetchall()
+        if not _is_partial(c[2]) and (not initials or _initials(c[2]).startswith(initials))
+    ]
+    chosen = _pick(db, full, surname, description, context)
+    if chosen is not None:
+        return chosen
+    # surname-only identities already there: join one with evidence, else a new one
+    partial = [
+        c for c in db.execute(
+            "select id, key, name, description from speakers where kind = 'person' and surname = ? "
+            "and (key = ? or key like ?)", [surname, surname, surname + "#%"]).fetchall()
+    ]
+    if partial:
+        chosen = _pick(db, [(i, None, n, d) for i, _, n, d in partial], surname, description, context)
+        if chosen is not None:
+            return chosen
+    key, n = surname, 1
+    while db.execute("select 1 from speakers where key = ?", [key]).fetchone():
+        n += 1
+        key = f"{surname}#{n}"
+    return db["speakers"].insert(
+        {"name": _display(name, "person"), "kind": "person", "key": key, "surname": surname,
+         "country": country_of(description)}).last_pk
+
+
+def _absorb_partials(db, speaker_id: int, surname: str, description: str | None, context) -> None:
+    """A new full name: merge in the surname-only identities it has evidence for."""
+    for pid, pkey, pname, pdesc in db.execute(
+            "select id, key, name, description from speakers where kind = 'person' and surname = ? "
+            "and id != ? and (key = ? or key like ?)", [surname, speaker_id, surname, surname + "#%"]).fetchall():
+        if not _is_partial(pname):
+            continue
+        if (description and pdesc and _roles_overlap(description, pdesc)) or _quoted_in_outlet(db, pid, context):
+            merge_speakers(db, speaker_id, pid)
+
+
+def _resolve_short_org(db, key: str, display: str, kind, context) -> int:
+    candidates = db.execute(
+        "select id, key, name, description from speakers where key like ? and kind is not 'person'",
+        ["% " + key]).fetchall()
+    chosen = None
+    if candidates:
+        scored = []
+        for c in candidates:
+            score = 0
+            if context is not None and any(org_key(n) == c[1] for n in context.names):
+                score = 3
+            elif context is not None and f" {c[1]} " in context.folded_text:
+                score = 2
+            elif _quoted_in_outlet(db, c[0], context):
+                score = 1
+            if score:
+                scored.append((score, c[0]))
+        if scored:
+            best = max(s for s, _ in scored)
+            winners = [i for s, i in scored if s == best]
+            chosen = winners[0] if len(winners) == 1 else None
+    if chosen is not None:
+        return chosen
+    return _get_or_create(db, key, display, kind or "organisation")[0]
+
+
+def _update_relations(db, speaker_id: int) -> None:
+    """(Re)compute ``speaker_relations`` of one identity against identities of the
+    same country: person <-> organisation whose words its role contains, and a
+    country's government <-> its bodies."""
+    row = db.execute("select kind, key, description, country from speakers where id = ?", [speaker_id]).fetchone()
+    if row is None:
+        return
+    kind, key, description, country = row
+    if not country:
+        return
+    others = db.execute(
+        "select id, kind, key, description from speakers where country = ? and id != ?", [country, speaker_id]
+    ).fetchall()
+
+    def government(k):
+        return k in COUNTRIES or k == f"{country} government"
+
+    for oid, okind, okey, odesc in others:
+        reason = None
+        if kind == "person" and okind != "person" and description:
+            org_words = _affiliation(okey)
+            if org_words and any(org_words <= _affiliation(d) for d in description.split("; ")):
+                reason = "role"
+        elif okind == "person" and kind != "person" and odesc:
+            org_words = _affiliation(key)
+            if org_words and any(org_words <= _affiliation(d) for d in odesc.split("; ")):
+                reason = "role"
+        elif kind != "person" and okind != "person" and (government(key) or government(okey)):
+            reason = "government"
+        if reason:
+            db["speaker_relations"].insert_all(
+                [{"speaker_id": speaker_id, "related_id": oid, "reason": reason},
+                 {"speaker_id": oid, "related_id": speaker_id, "reason": reason}],
+                pk=("speaker_id", "related_id"), ignore=True)
+
+
+def related_ids(db, speaker_id: int | None) -> set[int]:
+    """Identities related to ``speaker_id`` (not including itself)."""
+    if speaker_id is None or not db["speaker_relations"].exists():
+        return set()
+    return {r[0] for r in db.execute(
+        "select related_id from speaker_relations where speaker_id = ?", [speaker_id]).fetchall()}
+
+
+def resolve(db, name: str | None, kind: str | None = None, *, mention: str | None = None,
+            context: ArticleContext | None = None) -> int | None:
+    """The ``speakers.id`` of the identity a canonical speaker name denotes, created
+    if new. ``mention`` (the speaker as written next to the quote) adds a role to a
+    person's description; ``context`` supplies the evidence that lets a surname-only
+    mention or a bare "the ministry" join a fuller identity."""
+    if not name or not name.strip() or not fold(name):
+        return None
+    kind = kind or guess_kind(name)
+    if kind == "person":
+        role, pname = split_person(name)
+        if not fold(pname):
+            pname, role = name, None
+        description = description_from(mention, pname) or role
+        if description:
+            words = description.split()
+            while words and fold(words[0]) in _DETERMINERS:
+                words = words[1:]
+            description = " ".join(words) or None
+        country = country_of(description)
+        if _is_partial(pname) and surname_of(pname):
+            speaker_id = _resolve_partial_person(db, pname, description, context)
+        else:
+            key = person_key(pname)
+            speaker_id, created = _get_or_create(db, key, _display(pname, "person"), "person",
+                                                 surname=surname_of(pname), country=country)
+            if created:
+                _absorb_partials(db, speaker_id, surname_of(pname), description, context)
+        before = db.execute("select description, country from speakers where id = ?", [speaker_id]).fetchone()
+        _append_description(db, speaker_id, description)
+        if country and not before[1]:
+            db.execute("update speakers set country = ? where id = ?", [country, speaker_id])
+        after = db.execute("select description, country from speakers where id = ?", [speaker_id]).fetchone()
+        if after != before or not db.execute(
+                "select 1 from speaker_relations where speaker_id = ? limit 1", [speaker_id]).fetchone():
+            _update_relations(db, speaker_id)
+        return speaker_id
+    key = org_key(name)
+    if not key:
+        return None
+    display = _display(name, kind)
+    if _is_short_org(key):
+        return _resolve_short_org(db, key, display, kind, context)
+    speaker_id, created = _get_or_create(db, key, display, kind, country=country_of(key))
+    if created:
+        _update_relations(db, speaker_id)
+    return speaker_id
+
+
+def merge_speakers(db, keep_id: int, drop_id: int) -> None:
+    """Fold identity ``drop_id`` into ``keep_id``: quotes, statements, aliases,
+    relations and description move over and ``drop_id`` is deleted."""
+    if keep_id == drop_id:
+        return
+    db.execute("update quotes set speaker_id = ? where speaker_id = ?", [keep_id, drop_id])
+    if db["statements"].exists():
+        db.execute("update statements set speaker_id = ? where speaker_id = ?", [keep_id, drop_id])
+    for alias, count in db.execute(
+            "select alias, quote_count from speaker_aliases where speaker_id = ?", [drop_id]).fetchall():
+        db.execute(
+            "insert into speaker_aliases (speaker_id, alias, quote_count) values (?, ?, ?) "
+            "on conflict (speaker_id, alias) do update set quote_count = quote_count + excluded.quote_count",
+            [keep_id, alias, count])
+    db.execute("delete from speaker_aliases where speaker_id = ?", [drop_id])
+    drop = db.execute("select name, description, country from speakers where id = ?", [drop_id]).fetchone()
+    if drop:
+        for d in (drop[1] or "").split("; "):
+            _append_description(db, keep_id, d or None)
+        if drop[2]:
+            db.execute("update speakers set country = coalesce(country, ?) where id = ?", [drop[2], keep_id])
+    if db["speaker_relations"].exists():
+        for (other,) in db.execute(
+                "select related_id from speaker_relations where speaker_id = ?", [drop_id]).fetchall():
+            if other != keep_id:
+                db["speaker_relations"].insert_all(
+                    [{"speaker_id": keep_id, "related_id": other, "reason": "merged"},
+                     {"speaker_id": other, "related_id": keep_id, "reason": "merged"}],
+                    pk=("speaker_id", "related_id"), ignore=True)
+        db.execute("delete from speaker_relations where speaker_id = ? or related_id = ?", [drop_id, drop_id])
+    db.execute("delete from speakers where id = ?", [drop_id])
+
+
+def recompute_keys(db) -> None:
+    """Give every identity the key of the current rules, merging identities whose
+    keys now coincide (used by the migration that introduced this module)."""
+    rows = db.execute("select id, name, kind from speakers order by id").fetchall()
+    seen: dict[str, int] = {}
+    for speaker_id, name, kind in rows:
+        key = identity_key(name, kind) or f"#{speaker_id}"
+        surname = surname_of(name) if (kind or guess_kind(name)) == "person" else None
+        if key in seen:
+            merge_speakers(db, seen[key], speaker_id)
+            continue
+        seen[key] = speaker_id
+        db.execute("update speakers set key = ?, surname = ?, country = ? where id = ?",
+                   [f"#tmp{speaker_id}", surname, country_of(key if kind != "person" else None), speaker_id])
+    for key, speaker_id in seen.items():
+        db.execute("update speakers set key = ? where id = ?", [key, speaker_id])

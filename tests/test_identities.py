@@ -1,0 +1,168 @@
+"""identities: one identity per real speaker across the database."""
+import pytest
+
+from quotetrack import identities, store
+from quotetrack.identities import (
+    ArticleContext,
+    description_from,
+    identity_key,
+    org_key,
+    person_key,
+    related_ids,
+    resolve,
+    split_person,
+)
+from quotetrack.records import Quote
+from quotetrack.sources import Article
+
+
+@pytest.fixture
+def db():
+    return store.open_db(":memory:")
+
+
+def ctx(n, outlet="Outlet", published="2024-01-10", text="", names=()):
+    return ArticleContext(article_id=n, outlet=outlet, published=published, text=text, names=list(names))
+
+
+@pytest.mark.parametrize("name", [
+    "Cuban foreign ministry", "the Cuban Foreign Ministry", "Cuba's Foreign Ministry", "Cuba’s Foreign Ministry",
+    "foreign ministry of the Republic of Cuba", "Cuban Ministry of Foreign Affairs",
+    "The Ministry of Foreign Affairs of Cuba", "CUBAN FOREIGN MINISTRY", "Cuba Foreign Ministry",
+])
+def test_organisation_names_share_one_key(name):
+    assert org_key(name) == "cuban foreign ministry"
+    assert identity_key(name) == "cuban foreign ministry"   # kind guessed: organisation
+
+
+def test_other_organisation_keys():
+    assert org_key("Russian Ministry of Defense") == org_key("Russia's defence ministry") == "russian defence ministry"
+    assert org_key("the U.S. Department of State") == org_key("US State Department") == "american state department"
+    assert org_key("the Republic of Cuba") == org_key("Cuba") == "cuba"
+    assert org_key("the White House") == "white house"
+    assert org_key("Cuban foreign ministry") != org_key("Russian foreign ministry")
+
+
+def test_people_accents_case_and_titles():
+    assert person_key("Bruno Rodríguez") == person_key("bruno rodriguez") == person_key("BRUNO RODRÍGUEZ")
+    assert person_key("Cuban Foreign Minister Bruno Rodríguez") == "bruno rodriguez"
+    assert split_person("Cuban Foreign Minister Bruno Rodríguez") == ("Cuban Foreign Minister", "Bruno Rodríguez")
+    assert split_person("Hugh Hill, a doctor") == ("a doctor", "Hugh Hill")
+    assert split_person("Foreign Minister, Bruno Rodríguez") == ("Foreign Minister", "Bruno Rodríguez")
+    assert description_from("Cuban Foreign Minister, Bruno Rodríguez", "Bruno Rodríguez") == "Cuban Foreign Minister"
+    assert description_from("Rodríguez", "Bruno Rodríguez") is None
+    assert description_from("he", "Bruno Rodríguez") is None
+
+
+def test_ministry_identity_across_articles(db):
+    names = ["Cuban foreign ministry", "foreign ministry of the Republic of Cuba", "Cuba’s Foreign Ministry",
+             "Cuban Ministry of Foreign Affairs"]
+    ids = {resolve(db, n, "organisation", context=ctx(i)) for i, n in enumerate(names)}
+    assert len(ids) == 1
+    row = db["speakers"].get(ids.pop())
+    assert row["name"] == "Cuban Ministry of Foreign Affairs" and row["country"] == "cuban"
+
+
+def test_accents_and_case_never_split_a_person(db):
+    a = resolve(db, "Bruno Rodríguez", "person", context=ctx(1))
+    b = resolve(db, "bruno rodriguez", "person", context=ctx(2, outlet="Elsewhere"))
+    c = resolve(db, "Cuban Foreign Minister Bruno Rodríguez", "person", context=ctx(3, outlet="Third"))
+    assert a == b == c
+    row = db["speakers"].get(a)
+    assert row["name"] == "Bruno Rodríguez" and row["description"] == "Cuban Foreign Minister"
+
+
+def test_two_smiths_are_not_merged(db):
+    john = resolve(db, "John Smith", "person", mention="Senator John Smith", context=ctx(1, "Daily", "2024-01-01"))
+    jane = resolve(db, "Jane Smith", "person", mention="Jane Smith, a nurse", context=ctx(2, "Weekly", "2024-03-01"))
+    assert john != jane
+    # a bare "Smith" in an unrelated story: no evidence, no merge
+    lone = resolve(db, "Smith", "person", mention="Smith", context=ctx(3, "Gazette", "2024-06-01"))
+    assert lone not in (john, jane)
+    # another bare "Smith", elsewhere and much later: not the first bare one either
+    other = resolve(db, "Smith", "person", mention="Smith", context=ctx(4, "Herald", "2021-02-01"))
+    assert other not in (john, jane, lone)
+    assert db["speakers"].get(other)["key"] == "smith#2"
+
+
+def test_surname_joins_with_evidence(db):
+    bruno = resolve(db, "Bruno Rodríguez", "person", mention="Cuban Foreign Minister Bruno Rodríguez",
+                    context=ctx(1, "Wire", "2023-09-05"))
+    # 1. the same article names the full person
+    assert resolve(db, "Rodríguez", "person", context=ctx(2, "Other", None, names=["Bruno Rodríguez", "Rodríguez"])) == bruno
+    assert resolve(db, "Rodríguez", "person",
+                   context=ctx(3, "Other", None, text="Cuba's Bruno Rodríguez spoke. Rodríguez said ...")) == bruno
+    # 2. the roles overlap
+    assert resolve(db, "Rodríguez", "person", mention="Foreign Minister Rodríguez", context=ctx(4, "Other2", None)) == bruno
+    # 3. the same outlet quoted him within the window
+    with db.conn:
+        db["articles"].insert({"id": 1, "path": "a", "content_hash": "h", "text": "x", "outlet": "Wire"})
+        db["quotes"].insert({"article_id": 1, "start": 0, "end": 1, "text": "x", "speaker_id": bruno,
+                             "outlet": "Wire", "published": "2023-09-05"})
+    assert resolve(db, "Rodríguez", "person", context=ctx(5, "Wire", "2023-09-20")) == bruno
+    # ... but not a year later, nor in another outlet
+    assert resolve(db, "Rodríguez", "person", context=ctx(6, "Wire", "2024-12-01")) != bruno
+    # an initial that contradicts the first name never joins
+    assert resolve(db, "C. Rodríguez", "person", mention="Foreign Minister C. Rodríguez", context=ctx(7)) != bruno
+
+
+def test_surname_first_then_full_name(db):
+    partial = resolve(db, "Rodríguez", "person", mention="Foreign Minister Rodríguez", context=ctx(1, "Wire"))
+    full = resolve(db, "Bruno Rodríguez", "person", mention="Cuban Foreign Minister Bruno Rodríguez",
+                   context=ctx(2, "Elsewhere"))
+    assert db["speakers"].count == 1 and db["speakers"].get(full)["name"] == "Bruno Rodríguez"
+    assert not db["speakers"].count_where("id = ?", [partial]) or partial == full
+
+
+def test_bare_ministry_joins_only_with_evidence(db):
+    cuban = resolve(db, "Cuban foreign ministry", "organisation", context=ctx(1))
+    russian = resolve(db, "Russian foreign ministry", "organisation", context=ctx(2))
+    assert resolve(db, "the foreign ministry", "organisation",
+                   context=ctx(3, names=["Cuban foreign ministry", "the foreign ministry"])) == cuban
+    lone = resolve(db, "the foreign ministry", "organisation", context=ctx(4, outlet="Nowhere"))
+    assert lone not in (cuban, russian)
+
+
+def test_minister_and_ministry_are_related(db):
+    ministry = resolve(db, "Cuba's Foreign Ministry", "organisation", context=ctx(1))
+    minister = resolve(db, "Bruno Rodríguez", "person", mention="Cuban Foreign Minister Bruno Rodríguez", context=ctx(2))
+    other = resolve(db, "Ana Li", "person", mention="Chinese Foreign Minister Ana Li", context=ctx(3))
+    assert related_ids(db, minister) == {ministry}
+    assert minister in related_ids(db, ministry) and other not in related_ids(db, ministry)
+
+
+def test_save_article_uses_identities_and_records_aliases(db):
+    body = ('Cuba\'s Foreign Ministry said "we will not take part in any war". '
+            'Cuban Foreign Minister Bruno Rodríguez said "the law will be applied with full force".')
+    article = Article(path="x.txt", text=body, outlet="Wire", published="2023-09-05", paragraphs=[(0, len(body))])
+    quotes = []
+    for quoted, speaker, mention, kind in [
+        ("we will not take part in any war", "Cuba’s Foreign Ministry", "Cuba's Foreign Ministry", "organisation"),
+        ("the law will be applied with full force", "Bruno Rodríguez", "Cuban Foreign Minister Bruno Rodríguez", "person"),
+    ]:
+        start = body.index(quoted)
+        quotes.append(Quote(start=start, end=start + len(quoted), text=quoted, speaker=speaker, speaker_kind=kind,
+                            speaker_mention=mention))
+    store.save_article(db, article, quotes, content_hash="c1")
+    body2 = 'The Cuban Ministry of Foreign Affairs said "we will never take part in any war".'
+    article2 = Article(path="y.txt", text=body2, outlet="Daily", published="2023-09-06", paragraphs=[(0, len(body2))])
+    start = body2.index("we will")
+    store.save_article(db, article2, [Quote(start=start, end=start + 33, text=body2[start:start + 33],
+                                            speaker="Cuban Ministry of Foreign Affairs", speaker_kind="organisation",
+                                            speaker_mention="The Cuban Ministry of Foreign Affairs")],
+                       content_hash="c2")
+    assert db["speakers"].count == 2
+    ministry = db.execute("select id from speakers where key = 'cuban foreign ministry'").fetchone()[0]
+    aliases = {r["alias"] for r in db["speaker_aliases"].rows_where("speaker_id = ?", [ministry])}
+    assert {"Cuba’s Foreign Ministry", "Cuban Ministry of Foreign Affairs",
+            "The Cuban Ministry of Foreign Affairs"} <= aliases
+
+
+def test_merge_speakers_moves_everything(db):
+    a = resolve(db, "Ana Li", "person", context=ctx(1))
+    b = resolve(db, "Li", "person", mention="Dr. Li", context=ctx(2, outlet="Far"))
+    assert a != b
+    db["speaker_aliases"].insert({"speaker_id": b, "alias": "Dr. Li", "quote_count": 2})
+    identities.merge_speakers(db, a, b)
+    assert not db["speakers"].count_where("id = ?", [b])
+    assert {r["alias"] for r in db["speaker_aliases"].rows_where("speaker_id = ?", [a])} == {"Dr. Li"}

@@ -1,0 +1,162 @@
+"""Publishing safety: ``quotetrack serve --public`` on a real server.
+
+In public mode the database is immutable and arbitrary SQL is off; canned queries
+and search still answer, with user input bound as parameters; hostile text from an
+ingested article is escaped on every HTML page that shows it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from quotetrack.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+HOSTILE = f"""{IMG} Mayor answers the website hackers
+
+Mayor Ana Torres spoke to reporters on Monday about the attack on the city website.
+
+“{SCRIPT} is what they put on our home page,” Torres said.
+
+“They also left {IMG} in the comments, and we removed it,” she added.
+
+The city's IT department said the attack lasted "less than an hour" and that no data was taken.
+"""
+PLAIN = """Bridge to open in May
+
+“We will open the new bridge in May, and not a day later,” Transport Minister Paul Green said on Tuesday.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(base: str, path: str, **params) -> tuple[int, str]:
+    url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    try:
+        with urllib.request.urlopen(url, timeout=20) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def start_server(db_path: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "quotetrack.cli", "serve", str(db_path), "--port", str(port),
+                             *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read().decode()}")
+        try:
+            with urllib.request.urlopen(base + "/-/versions.json", timeout=2) as r:
+                if r.status == 200:
+                    return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("public")
+    (root / "in").mkdir()
+    (root / "in" / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    (root / "in" / "plain.txt").write_text(PLAIN, encoding="utf-8")
+    db_path = root / "quotes.db"          # published as "quotes", like db/quotes.db
+    result = CliRunner().invoke(cli, ["ingest", str(root / "in"), "--db", str(db_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    proc, base = start_server(db_path, "--public")
+    try:
+        yield base, db_path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_arbitrary_sql_is_refused(site):
+    base, _ = site
+    for path, params in [("/quotes", {"sql": "select 1"}),
+                         ("/quotes.json", {"sql": "select * from articles"}),
+                         ("/quotes.csv", {"sql": "select 1"}),
+                         ("/quotes/quotes.json", {"_where": "1=1) or (1=1"}),
+                         ("/quotes/quotes", {"_where": "id > 0"})]:
+        status, body = get(base, path, **params)
+        assert status == 403, (path, params, status)
+    # the database page offers no SQL editor
+    status, body = get(base, "/quotes")
+    assert status == 200 and "<textarea" not in body
+    # and the database is served immutable
+    status, body = get(base, "/-/databases.json")
+    assert [d["is_mutable"] for d in json.loads(body)] == [False]
+
+
+@pytest.mark.slow
+def test_canned_queries_bind_their_parameters(site):
+    base, _ = site
+    status, body = get(base, "/quotes/speaker_quotes.json", speaker="Torres", _shape="array")
+    assert status == 200
+    assert {r["speaker"] for r in json.loads(body)} == {"Ana Torres"} and len(json.loads(body)) == 2
+    injections = ["' OR 1=1 --", "%' OR '1'='1", "x'; drop table quotes; --",
+                  "' union select name, name, name, name, name, name, name, name from sqlite_master --"]
+    for value in injections:
+        status, body = get(base, "/quotes/speaker_quotes.json", speaker=value, _shape="array")
+        assert status == 200 and json.loads(body) == [], value      # data, not SQL: matches nobody
+    for value in ['bridge" OR 1=1', "NEAR(", "*", "bridge AND -", "'; select 1; --"]:
+        status, body = get(base, "/quotes/search_quotes.json", q=value, _shape="array")
+        assert status == 200, value
+        assert all("bridge" in r["text"].lower() for r in json.loads(body)), value
+    status, body = get(base, "/quotes/search_quotes.json", q="bridge", _shape="array")
+    assert [r["speaker"] for r in json.loads(body)] == ["Paul Green"]
+    # a canned query's SQL cannot be replaced through the URL
+    status, body = get(base, "/quotes/search_quotes.json", q="bridge", sql="select 42 as text", _shape="array")
+    assert status in (200, 403) and "42" not in body
+    # table search and facets still work
+    status, body = get(base, "/quotes/quotes.json", _search="removed", _shape="array")
+    assert status == 200 and len(json.loads(body)) == 1
+    status, _ = get(base, "/quotes/quotes.json", _facet="speaker_id")
+    assert status == 200
+    with sqlite_utils.Database(site[1]) as db:
+        assert db["quotes"].count == 4           # nothing was dropped
+
+
+@pytest.mark.slow
+def test_hostile_text_is_escaped_on_every_page(site):
+    base, db_path = site
+    db = sqlite_utils.Database(db_path)
+    quote_id = db.execute("select id from quotes where text like '%<script>%'").fetchone()[0]
+    article_id = db.execute("select article_id from quotes where id = ?", [quote_id]).fetchone()[0]
+    statement_id = db.execute("select statement_id from quotes where id = ?", [quote_id]).fetchone()[0]
+    db.close()
+    pages = ["/quotes/quotes", f"/quotes/quotes/{quote_id}", "/quotes/quotes_view",
+             "/quotes/articles", f"/quotes/articles/{article_id}", "/quotes/statements",
+             f"/quotes/statements/{statement_id}", "/quotes/quote_statements",
+             "/quotes/search_quotes?q=alert", "/quotes/speaker_quotes?speaker=Torres",
+             "/quotes/quotes?_search=alert", "/quotes/quotes?_facet=statement_id",
+             "/quotes/articles?_search=hackers"]
+    for page in pages:
+        status, html = get(base, page)
+        assert status == 200, page
+        assert SCRIPT not in html and IMG not in html, page
+        assert "onerror=alert(1)>" not in html, page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&lt;img src=x onerror=alert(1)&gt;" in html, page

