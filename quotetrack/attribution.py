@@ -71,6 +71,7 @@ chairman businessman king prince he him""".split())
 PRONOUNS_PERSON = frozenset("he she him her i we they you".split())
 PRONOUNS_THING = frozenset("it they".split())
 
+_PUBLISHING_VERBS = frozenset("release issue publish post send write sign deliver give make put include".split())
 _COGNITIVE = frozenset("think believe feel hope fear worry wonder expect know".split())
 _CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "oprd", "attr", "acomp", "advcl", "conj", "dep", "npadvmod"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
@@ -188,6 +189,8 @@ def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
         if org.label_ in ("GPE", "LOC"):
             return "place", None
         if org.label_ == "NORP":
+            if head.tag_ in ("NNP", "NN") and head.lemma_.lower() == head.lower_:
+                return "person", None   # "a New Hampshire Democrat": one person
             return "group", None   # "Cubans", "Democrats": a collective, not one body
         return "organisation", None
     if person is not None:
@@ -400,6 +403,14 @@ class Attributor:
             if t.head is t:
                 break
             t = t.head
+        # "Mr. Obama said, a majority of Americans have come to believe “…”": the
+        # reporting clause is often parsed as a parataxis hanging off the main verb
+        for t in v.sent:
+            if t.dep_ in ("parataxis", "advcl") and t.i not in self.inside and _is_speech_verb(t) \
+                    and t.lemma_.lower() not in _COGNITIVE:
+                subj = _subject_of(t, self.inside)
+                if subj is not None and mention_for(subj).kind == "person":
+                    return t
         return v
 
     def _from_document(self, d: Token, q: QuoteSpan) -> Attribution:
@@ -414,6 +425,14 @@ class Attributor:
             verb = v
             while verb.pos_ == "ADJ" and verb.head is not verb:   # "made it clear in a statement"
                 verb = verb.head
+            if not _is_speech_verb(verb) and verb.lemma_.lower() not in _PUBLISHING_VERBS:
+                # "said he hopes the day sends a message that “…”": the message is
+                # not the speaker's document; a speech verb further up reports it
+                higher = self._verb_up(verb.head) if verb.head is not verb else None
+                if higher is not None and _is_speech_verb(higher[0]):
+                    subj = _speaker_from_verb(higher[0], self.inside)
+                    if subj is not None:
+                        return self._make(mention_for(subj), higher[0], "verb-subject", 0.8, q)
             subj = _speaker_from_verb(verb, self.inside)
             if subj is not None and subj.i not in self.inside:
                 return self._make(mention_for(subj), verb, "document-verb", 0.85, q)

@@ -191,7 +191,7 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
             atts[i] = found
             continue
         nxt = spans[i + 1] if i + 1 < len(spans) else None
-        if nxt is not None and atts[i + 1] is not None and regex.fullmatch(r"[\s\p{P}]*", text[q.close_end:nxt.open_start]):
+        if nxt is not None and atts[i + 1] is not None and regex.fullmatch(r"[ \t\p{P}]*", text[q.close_end:nxt.open_start]):
             atts[i] = _copy(atts[i + 1], "next-quote", 0.9)
             continue
         prev = i - 1
