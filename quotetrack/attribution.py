@@ -503,6 +503,29 @@ class Attributor:
                 h = h.head
         return False
 
+    def clause_subject(self, q: QuoteSpan) -> Attribution | None:
+        """ "Reid has gone after Trump as a “human leech”": no speech verb, but a named
+        person or body is the subject of the clause the quoted words belong to."""
+        doc = self.doc
+        qa, qb = _quote_tokens(doc, q)
+        for g in self._governors(qa, qb):
+            v = g
+            for _ in range(4):
+                if v.pos_ in ("VERB", "AUX") and v.dep_ != "aux":
+                    break
+                if v.head is v:
+                    break
+                v = v.head
+            if v.pos_ not in ("VERB", "AUX") or v.i in self.inside:
+                continue
+            subj = _speaker_from_verb(v, self.inside)
+            if subj is None:
+                continue
+            m = mention_for(subj)
+            if m.kind in ("person", "organisation") and (m.name or subj.ent_type_ in ("PERSON", "ORG")):
+                return self._make(m, v, "clause-subject", 0.5, q)
+        return None
+
     def label_in_quote(self, q: QuoteSpan) -> Attribution | None:
         """ "“PENCE: Gennifer Flowers will not …”": a transcript turn names its speaker."""
         m = _LABEL_IN_QUOTE.match(self.doc.text, q.start)
