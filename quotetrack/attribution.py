@@ -725,6 +725,35 @@ _LABEL_BEFORE = regex.compile(r"\s*(\p{Lu}[^:\n]{0,50}?):\s")
 _DASH_AFTER = regex.compile(r"[ \t]*(?:[―—–]|--?)[ \t]*(\p{Lu}[\p{L}.'’-]*(?:[ \t]+(?:\p{Lu}[\p{L}.'’-]*|de|da|van|von|del|la)){0,4})")
 
 
+def _headline_verb(word: str) -> bool:
+    w = word.lower()
+    return w in ("says", "said", "speaks", "sees") or (w.endswith("s") and w[:-1] in SPEECH_VERBS) \
+        or (w.endswith("es") and w[:-2] in SPEECH_VERBS)
+
+
+def headline_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attribution | None:
+    """ "Hillary Clinton Speaks ‘Directly To White People’": in a Title Case headline the
+    tagger cannot tell names from verbs, so read "Name Verbs … ‘quote’" off the words."""
+    span = doc.char_span(paragraph_start, q.open_start, alignment_mode="contract")
+    if span is None:
+        return None
+    tokens = list(span)
+    for k in range(len(tokens) - 1, 0, -1):
+        t = tokens[k]
+        if t.i > 0 and _headline_verb(t.text) and t.text[:1].isupper() or t.lower_ in ("says", "said"):
+            name = []
+            for x in reversed(tokens[:k]):
+                if x.is_punct or not x.text[:1].isupper() or len(name) >= 4:
+                    break
+                name.insert(0, x)
+            if name:
+                m = mention_from_chars(doc, name[0].idx, name[-1].idx + len(name[-1]))
+                if m is not None and m.kind in ("person", "organisation"):
+                    return Attribution(m, t.text, t.idx, t.idx + len(t), "headline", 0.7)
+            return None
+    return None
+
+
 def surface_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attribution | None:
     """Attribution by layout rather than syntax: speaker labels and trailing dashes."""
     text = doc.text

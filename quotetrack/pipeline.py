@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .attribution import (DOCUMENT_NOUNS, Attribution, Attributor, Mention, _is_speech_verb, _speaker_from_verb,
-                          mention_for, surface_attribution)
+                          headline_attribution, mention_for, surface_attribution)
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
 from .records import Quote
 from .sources import Article
@@ -187,6 +187,8 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
             atts[i] = _copy(atts[q.continued_from], "continuation", 0.95)
             continue
         found = surface_attribution(doc, q, par[0] if par else 0)
+        if found is None and par is not None and _is_headline(text[par[0]:par[1]]):
+            found = headline_attribution(doc, q, par[0])
         if found is not None:
             atts[i] = found
             continue

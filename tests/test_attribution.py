@@ -114,3 +114,43 @@ def test_organisation_pronoun_it(nlp):
 def test_confidence_is_between_zero_and_one(nlp):
     for q in quotes(nlp, "“Yes,” he said. “We will see about that tomorrow morning,” said Ann Lee."):
         assert 0.0 <= q.confidence <= 1.0
+
+
+def test_inverted_said_with_long_appositive_and_quote_subject(nlp):
+    # the parser makes the quote's own subject a subject of "said"
+    q = one(nlp, "“Hillary Clinton’s campaign is in panic mode. Full panic mode,” said Leslie Wimes, "
+                 "a South Florida-based president of the Democratic group.")
+    assert q.speaker == "Leslie Wimes"
+
+
+def test_any_verb_after_a_comma_quote(nlp):
+    q = one(nlp, "“Go back to Univision,” Trump barked as a guard escorted the anchor out.")
+    assert q.speaker == "Trump" and q.cue == "barked"
+
+
+def test_colon_introduction_in_the_same_sentence(nlp):
+    q = one(nlp, "Senator Ann Ross then addressed the supporters again: “Here is what I regret today.”")
+    assert q.speaker == "Ann Ross"
+
+
+def test_previous_paragraph_introduces_the_quote(nlp):
+    text = ("When he died, President Clinton released the following statement:\n\n"
+            "“Hillary and I offer our condolences to the family and friends of George Wallace.”")
+    q = one(nlp, text)
+    assert q.speaker == "Clinton" or q.speaker.endswith("Clinton")
+
+
+def test_relative_pronoun_speaks_for_its_noun(nlp):
+    q = one(nlp, "The plan was backed by Minyon Moore, who said the party must “stand together now.”")
+    assert q.speaker == "Minyon Moore"
+
+
+def test_headline_with_name_and_verb(nlp):
+    q = one(nlp, "Hillary Clinton Speaks ‘Directly To White People’ After Latest Police Shooting.\n\n"
+                 "Clinton spoke out on Tuesday.")
+    assert q.speaker == "Hillary Clinton"
+
+
+def test_belief_inside_reported_speech_goes_to_the_reporter(nlp):
+    q = one(nlp, "Candidates who think “America has no interests in this region are wrong,” Hillary Clinton said.")
+    assert q.speaker == "Hillary Clinton"
