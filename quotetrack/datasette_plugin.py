@@ -29,7 +29,7 @@ picks it up once the package is installed. It adds:
   The pages need the ``view-table`` permission on their table, like Datasette's
   own pages, and work on an immutable database with SQL off (``quotetrack serve
   --public``). The page logic (diffs, timeline, article markup) is in
-  :mod:`quotetrack.site`.
+  :mod:`quotetrack.pages`.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from . import site
+from . import pages
 from .variants import normalise
 
 HERE = Path(__file__).resolve().parent
@@ -322,13 +322,13 @@ async def statement_page(datasette, request):
     wordings: list[str] = []
     for v in variants:
         v["compared"] = v["sentence"] or v["text"]
-        v["diff"] = site.render_diff(base_text, v["compared"])
-        v["same_as_base"] = site.same_words(base_text, v["compared"])
+        v["diff"] = pages.render_diff(base_text, v["compared"])
+        v["same_as_base"] = pages.same_words(base_text, v["compared"])
         v["is_base"] = base is not None and v["quote_id"] == base["quote_id"]
-        v["url"] = site.safe_url(v["url"])
-        if not any(site.same_words(v["compared"], w) for w in wordings):
+        v["url"] = pages.safe_url(v["url"])
+        if not any(pages.same_words(v["compared"], w) for w in wordings):
             wordings.append(v["compared"])
-    timeline, first, last = site.outlet_timeline(variants)
+    timeline, first, last = pages.outlet_timeline(variants)
     return await _render(datasette, request, "quotetrack_statement.html", db, {
         "statement": statement, "speaker": speaker, "variants": variants, "base": base,
         "wordings": len(wordings), "timeline": timeline, "first": first, "last": last,
@@ -355,16 +355,16 @@ async def quote_page(datasette, request):
     text = (article or {}).get("text") or ""
     start, end = quote.get("start"), quote.get("end")
     offsets_ok = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-    spans = [site.Span(start, end, "quote")] if offsets_ok else []
+    spans = [pages.Span(start, end, "quote")] if offsets_ok else []
     if quote.get("speaker_start") is not None and quote.get("speaker_end") is not None:
-        spans.append(site.Span(quote["speaker_start"], quote["speaker_end"], "speaker",
+        spans.append(pages.Span(quote["speaker_start"], quote["speaker_end"], "speaker",
                                title=f"speaker: {speaker['name']}" if speaker else "speaker"))
     for o in others:
-        spans.append(site.Span(o["start"], o["end"], "other", href=page_url(datasette, db.name, "quote", o["id"])))
+        spans.append(pages.Span(o["start"], o["end"], "other", href=page_url(datasette, db.name, "quote", o["id"])))
     return await _render(datasette, request, "quotetrack_quote.html", db, {
         "quote": quote, "article": article, "speaker": speaker, "statements": statements,
-        "article_html": site.render_article(text, spans), "offsets_ok": offsets_ok,
-        "article_url": site.safe_url((article or {}).get("url")),
+        "article_html": pages.render_article(text, spans), "offsets_ok": offsets_ok,
+        "article_url": pages.safe_url((article or {}).get("url")),
         "outlet": quote.get("outlet") or (article or {}).get("outlet"),
         "published": quote.get("published") or (article or {}).get("published"),
     })
@@ -400,7 +400,7 @@ async def speaker_page(datasette, request):
             order by 2""", {"id": ident})
     return await _render(datasette, request, "quotetrack_speaker.html", db, {
         "speaker": speaker, "aliases": aliases, "statements": statements, "quotes": quotes,
-        "days": site.quotes_over_time(quotes), "related": related,
+        "days": pages.quotes_over_time(quotes), "related": related,
     })
 
 
@@ -419,13 +419,13 @@ async def article_page(datasette, request):
     spans = []
     for q in quotes:
         who = q["speaker_name"] or "unknown speaker"
-        spans.append(site.Span(q["start"], q["end"], "other", href=page_url(datasette, db.name, "quote", q["id"]),
+        spans.append(pages.Span(q["start"], q["end"], "other", href=page_url(datasette, db.name, "quote", q["id"]),
                                title=f"quote {q['id']}: {who}"))
         if q["speaker_start"] is not None and q["speaker_end"] is not None:
-            spans.append(site.Span(q["speaker_start"], q["speaker_end"], "speaker", title=f"speaker: {who}"))
+            spans.append(pages.Span(q["speaker_start"], q["speaker_end"], "speaker", title=f"speaker: {who}"))
     return await _render(datasette, request, "quotetrack_article.html", db, {
-        "article": article, "quotes": quotes, "article_html": site.render_article(article["text"], spans),
-        "article_url": site.safe_url(article["url"]),
+        "article": article, "quotes": quotes, "article_html": pages.render_article(article["text"], spans),
+        "article_url": pages.safe_url(article["url"]),
     })
 
 

@@ -124,42 +124,61 @@ def _scan_paragraph(text: str, start: int, end: int):
 
     Double quotes are the outer level; single quotes inside them are nested and
     counted, single quotes outside them are quotations of their own (British style).
+    Nesting alternates (double, single, double, ...) to any depth: a closing mark
+    closes the innermost open quotation of its kind, so deep nesting keeps the outer
+    quotation whole. Each mark is looked at once (only the two innermost open levels
+    can match it), so the scan stays linear however many marks are unbalanced.
     """
     outer = None     # (open_start, open_end, mark, level)
-    inner = None     # a nested single quote currently open
+    stack: list[tuple[str, str]] = []   # open nested quotations inside a double outer: (mark, level)
     nested = 0
     for i, j, mark, role, level in _iter_marks(text, start, end):
         if outer is None:
             if role in ("open", "either"):
                 outer = (i, j, mark, level)
                 nested = 0
-                inner = None
+                stack = []
             continue
         o_start, o_end, o_mark, o_level = outer
-        if o_level == "double" and level == "single":
-            # nested quotation inside a double quote
-            if inner is None and role == "open":
-                inner = (i, j, mark)
-            elif inner is not None and role in ("close", "either") and _closes(inner[2], mark):
-                inner = None
-                nested += 1
+        if o_level == "double":
+            if role in ("close", "either"):
+                # the innermost open quotation this mark closes (at most two levels down:
+                # nesting alternates, so an unclosed level in between was a stray mark)
+                k = next((d for d in (1, 2) if d <= len(stack) and stack[-d][1] == level
+                          and _closes(stack[-d][0], mark)), None)
+                if k is not None:
+                    del stack[-k:]
+                    nested += 1
+                    continue
+                if level == "double" and len(stack) <= 1 and _closes(o_mark, mark):
+                    # closes the outer quotation (an unclosed nested single was an apostrophe)
+                    yield o_start, o_end, i, j, o_level, True, nested
+                    outer = None
+                    stack = []
+                    continue
+            if role == "open":
+                inner_level = stack[-1][1] if stack else "double"
+                if level != inner_level:
+                    stack.append((mark, level))        # one level deeper
+                elif level == "double" and not stack:
+                    # an opener while a quote is open: the earlier mark was stray
+                    outer = (i, j, mark, level)
+                    nested = 0
             continue
-        if o_level == "single" and level == "double":
+        if level == "double":
             # a double mark inside a single-quoted stretch: the single "quote" was
             # probably an apostrophe run; restart at the double mark
             if role in ("open", "either"):
                 outer = (i, j, mark, level)
                 nested = 0
+                stack = []
             continue
         if role in ("close", "either") and _closes(o_mark, mark):
             yield o_start, o_end, i, j, o_level, True, nested
             outer = None
-            inner = None
         elif role == "open":
-            # an opener while a quote is open: the earlier mark was stray
             outer = (i, j, mark, level)
             nested = 0
-            inner = None
     if outer is not None:
         o_start, o_end, o_mark, o_level = outer
         if o_level == "double":
@@ -184,8 +203,8 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]] | None = None) -> l
         pieces = list(_scan_paragraph(text, p_start, p_end))
         for o_start, inner_start, inner_end, c_end, level, closed, nested in pieces:
             a, b = _strip(text, inner_start, inner_end)
-            if b <= a:
-                continue
+            if b <= a or not _WORDCHAR.search(text, a, b):
+                continue      # nothing quoted, or only marks and punctuation: no quotation
             span = QuoteSpan(start=a, end=b, open_start=o_start, close_end=c_end if closed else b,
                              level=level, closed=closed, nested=nested, paragraph=p_index)
             if spans and spans[-1].continues and spans[-1].paragraph == p_index - 1 \

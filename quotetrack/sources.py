@@ -549,11 +549,11 @@ def _read_jsonl(p: Path) -> Iterator[Article | SourceError]:
         return
     try:
         with fh:
+            if _looks_binary(fh.peek(8192)[:8192]):
+                yield _error(p, "binary file, not JSON Lines")
+                return
             for raw in fh:
                 lineno += 1
-                if lineno == 1 and _looks_binary(raw):
-                    yield _error(p, "binary file, not JSON Lines")
-                    return
                 if not raw.strip():
                     continue
                 records += 1

@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import sqlite_utils
 from click.testing import CliRunner
 
 from quotetrack.cli import cli
@@ -45,18 +46,18 @@ def build_site_db(tmp_path_factory) -> Path:
     hostile article, built once per session under pytest's base temp directory."""
     base = tmp_path_factory.getbasetemp() / "quotetrack-site"
     db_path = base / "quotes.db"
-    if db_path.exists():
+    done = base / "built"
+    if done.exists():
         return db_path
     inputs = base / "in"
     inputs.mkdir(parents=True, exist_ok=True)
     for seed in sorted(SEEDS.glob("*.txt")):
         shutil.copy(seed, inputs / seed.name)
     (inputs / "hostile.jsonl").write_text(json.dumps(HOSTILE_RECORD, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["ingest", str(inputs), "--db", str(base / "building.db"), "--quiet"])
+    result = CliRunner().invoke(cli, ["ingest", str(inputs), "--db", str(db_path), "--quiet"])
     assert result.exit_code == 0, result.output
-    (base / "building.db").rename(db_path)
-    for suffix in ("-wal", "-shm"):
-        leftover = base / f"building.db{suffix}"
-        if leftover.exists():
-            leftover.rename(base / f"quotes.db{suffix}")
+    # fold the write-ahead log into the file, so the database can also be opened immutable
+    with sqlite_utils.Database(db_path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    done.touch()
     return db_path

@@ -160,3 +160,30 @@ def test_hostile_text_is_escaped_on_every_page(site):
         assert SCRIPT not in html and IMG not in html, page
         assert "onerror=alert(1)>" not in html, page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&lt;img src=x onerror=alert(1)&gt;" in html, page
+
+
+@pytest.mark.slow
+def test_every_canned_query_treats_hostile_parameters_as_data(site):
+    """Whatever the metadata's canned queries are: none writes, and each answers any
+    parameter value (SQL, FTS syntax, markup) with rows or an empty result, never an
+    SQL error and never unescaped markup."""
+    import re
+
+    import yaml
+
+    base, _ = site
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    queries = metadata["databases"]["quotes"]["queries"]
+    assert queries
+    hostile = ["' OR 1=1 --", "1; drop table quotes", '") OR ("1"="1', "NEAR(* -", SCRIPT, "%", "_", ""]
+    for name, query in queries.items():
+        assert not query.get("write"), f"{name} writes to the database"
+        params = sorted(set(re.findall(r"(?<!:):(\w+)", query["sql"])))
+        for value in hostile:
+            status, body = get(base, f"/quotes/{name}.json", _shape="array", **{p: value for p in params})
+            assert status == 200, (name, value, body[:300])
+            assert isinstance(json.loads(body), list)
+            status, html = get(base, f"/quotes/{name}", **{p: value for p in params})
+            assert status == 200 and SCRIPT not in html, (name, value)
+    with sqlite_utils.Database(site[1]) as db:
+        assert db["quotes"].count == 4

@@ -32,8 +32,11 @@ from markupsafe import Markup, escape
 __all__ = [
     "word_diff",
     "render_diff",
+    "same_words",
     "outlet_timeline",
+    "TimelineEntry",
     "render_article",
+    "Span",
     "quotes_over_time",
     "safe_url",
     "day",

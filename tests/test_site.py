@@ -1,0 +1,400 @@
+"""The Datasette site through Datasette's test client: every quotetrack page
+(statement, quote, speaker, article), the links between rows, every canned query,
+the plugins it ships with, public (immutable, SQL off) mode, and escaping of
+hostile article text on every page. Browser tests are in test_browser.py."""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote as urlquote
+
+import pytest
+import sqlite_utils
+import yaml
+from datasette.app import Datasette
+from datasette.plugins import pm
+from markupsafe import Markup
+
+from _sitedata import (HOSTILE_OUTLET, HOSTILE_TITLE, IMG, METADATA, SCRIPT, build_site_db)
+from quotetrack import datasette_plugin, pages
+
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    return build_site_db(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def rows(db_path):
+    """What the pages should show, straight from the database."""
+    db = sqlite_utils.Database(db_path)
+    data = {
+        "statements": list(db.query("select * from statements order by id")),
+        "quotes": list(db.query("select * from quotes order by id")),
+        "speakers": list(db.query("select * from speakers order by id")),
+        "articles": list(db.query("select id, title from articles order by id")),
+        "links": list(db.query("select quote_id, statement_id from quote_statements")),
+    }
+    data["act"] = next(db.query("select qs.statement_id from quote_statements qs join quotes q on q.id = qs.quote_id "
+                                "where q.text like '%act decisively%' order by q.id limit 1"))["statement_id"]
+    data["hostile_quote"] = next(db.query("select * from quotes where text like '%<script>%'"))
+    db.close()
+    return data
+
+
+def make_datasette(db_path, *, files=None, immutables=None, metadata=None, **kwargs):
+    if not any(p is datasette_plugin for p in pm.get_plugins()):
+        pm.register(datasette_plugin, name="quotetrack")   # not installed in this environment
+    metadata = metadata or yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    files = files if files is not None else ([] if immutables else [str(db_path)])
+    return Datasette(files, immutables=immutables, metadata=metadata, **kwargs)
+
+
+@pytest.fixture
+async def ds(db_path):
+    datasette = make_datasette(db_path)
+    await datasette.invoke_startup()
+    return datasette
+
+
+async def page(ds, path, status=200):
+    response = await ds.client.get(path)
+    assert response.status_code == status, (path, response.status_code, response.text[:500])
+    return response.text
+
+
+def assert_escaped(text: str, where: str):
+    """No hostile markup survives; it is there as text."""
+    assert SCRIPT not in text and IMG not in text, where
+    assert "onerror=alert(1)>" not in text and "<script>alert" not in text, where
+    assert 'href="javascript:' not in text, where
+
+
+# --------------------------------------------------------------------------- pages
+
+
+async def test_statement_pages(ds, rows):
+    for statement in rows["statements"]:
+        text = await page(ds, f"/quotes/-/statement/{statement['id']}")
+        assert f"Statement {statement['id']}" in text
+        assert str(Markup.escape(statement["text"])) in text
+        quote_ids = {link["quote_id"] for link in rows["links"] if link["statement_id"] == statement["id"]}
+        assert set(map(int, re.findall(r'<article class="qt-variant[^"]*" id="quote-(\d+)"', text))) == quote_ids
+        for quote_id in quote_ids:
+            assert f'href="/quotes/-/quote/{quote_id}#quote"' in text
+        if statement["speaker_id"]:
+            assert f'href="/quotes/-/speaker/{statement["speaker_id"]}"' in text
+        assert "Timeline: when each outlet first carried it" in text
+        assert f'href="/quotes/statement_variants?statement={statement["id"]}"' in text
+
+
+async def test_statement_page_shows_the_act_decisively_variants_with_differences(ds, rows):
+    act = rows["act"]
+    text = await page(ds, f"/quotes/-/statement/{act}")
+    variants = [q for q in rows["quotes"]
+                if any(l["quote_id"] == q["id"] and l["statement_id"] == act for l in rows["links"])]
+    assert len(variants) >= 2
+    cards = re.findall(r'<blockquote class="qt-diff">(.*?)</blockquote>', text, re.S)
+    assert len(cards) == len(variants)
+    assert '<ins class="qt-ins">' in text                      # words that differ are marked
+    plain = [" ".join(html.unescape(re.sub(r"<del[^>]*>.*?</del>|<[^>]+>", "", c)).split()) for c in cards]
+    words = " ".join(plain)
+    blocks = dict(re.findall(r'<article class="qt-variant[^"]*" id="quote-(\d+)">(.*?)</article>', text, re.S))
+    for q in variants:     # each card shows its quote (the sentence rendering the statement, and the whole quote)
+        block = " ".join(html.unescape(re.sub(r"<del[^>]*>.*?</del>|<[^>]+>", "", blocks[str(q["id"])])).split())
+        assert " ".join(q["text"].split()[:6]) in block, q["text"]
+    # the three translations of the ministry's sentence are one statement
+    for word in ("decisively", "energetically", "vigorously"):
+        assert word in words, word
+    # the timeline lists every outlet (or outlet-less article) once, with its first date
+    timeline = re.search(r'<ol class="qt-timeline">(.*?)</ol>', text, re.S).group(1)
+    assert "NPR" in timeline and "2023-09-05" in timeline
+    # compare against a variant instead of the canonical text
+    base = variants[-1]["id"]
+    text = await page(ds, f"/quotes/-/statement/{act}?base={base}")
+    assert "qt-is-base" in text and f"Differences from <a href=\"#quote-{base}\">quote {base}</a>" in text
+
+
+async def test_quote_pages(ds, rows):
+    for quote in rows["quotes"]:
+        text = await page(ds, f"/quotes/-/quote/{quote['id']}")
+        article = text.split('<div class="qt-article-text">', 1)[1]
+        marked = re.findall(r'<mark class="qt-quote[^"]*"[^>]*>(.*?)</mark>', article, re.S)
+        assert marked and html.unescape("".join(re.sub(r"<[^>]+>", "", m) for m in marked)) == quote["text"]
+        assert 'id="quote"' in article
+        if quote["speaker_start"] is not None:
+            mention = re.findall(r'<(?:span|a|mark) class="[^"]*qt-speaker[^"]*"[^>]*>(.*?)</', article)
+            assert html.unescape("".join(mention)).endswith(quote["speaker_mention"])
+        assert f'href="/quotes/-/article/{quote["article_id"]}"' in text
+        if quote["statement_id"]:
+            assert f'href="/quotes/-/statement/{quote["statement_id"]}#quote-{quote["id"]}"' in text
+
+
+async def test_speaker_pages(ds, rows, db_path):
+    db = sqlite_utils.Database(db_path)
+    for speaker in rows["speakers"]:
+        text = await page(ds, f"/quotes/-/speaker/{speaker['id']}")
+        assert f"<h1>{Markup.escape(speaker['name'])}</h1>" in text
+        for alias in db.query("select alias from speaker_aliases where speaker_id = ?", [speaker["id"]]):
+            assert str(Markup.escape(alias["alias"])) in text
+        for statement in db.query("select id from statements where speaker_id = ?", [speaker["id"]]):
+            assert f'href="/quotes/-/statement/{statement["id"]}"' in text
+        for quote in db.query("select id from quotes where speaker_id = ?", [speaker["id"]]):
+            assert f'href="/quotes/-/quote/{quote["id"]}#quote"' in text
+        assert "Quotes over time" in text
+    rodriguez = next(s for s in rows["speakers"] if s["name"] == "Bruno Rodríguez")
+    text = await page(ds, f"/quotes/-/speaker/{rodriguez['id']}")
+    assert "Cuban Foreign Minister Bruno Rodríguez" in text        # an alias
+
+
+async def test_article_pages(ds, rows):
+    for article in rows["articles"]:
+        text = await page(ds, f"/quotes/-/article/{article['id']}")
+        for quote in (q for q in rows["quotes"] if q["article_id"] == article["id"]):
+            assert f'href="/quotes/-/quote/{quote["id"]}"' in text        # marked in the text, linked
+            assert f'href="/quotes/-/quote/{quote["id"]}#quote"' in text  # and listed
+
+
+async def test_missing_things_are_404(ds, db_path, tmp_path):
+    for path in ("/quotes/-/statement/99999", "/quotes/-/quote/99999", "/quotes/-/speaker/99999",
+                 "/quotes/-/article/99999", "/nosuchdb/-/statement/1"):
+        await page(ds, path, status=404)
+    # a database that is not quotetrack's has no such pages
+    other = tmp_path / "other.db"
+    sqlite_utils.Database(other)["things"].insert({"id": 1, "text": "x"}, pk="id")
+    datasette = make_datasette(db_path, files=[str(db_path), str(other)])
+    await datasette.invoke_startup()
+    await page(datasette, "/other/-/statement/1", status=404)
+    assert "qt-link" not in await page(datasette, "/other/things")
+
+
+async def test_pages_respect_table_permissions(db_path):
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    metadata["databases"]["quotes"]["tables"]["statements"]["allow"] = False
+    datasette = make_datasette(db_path, metadata=metadata)
+    await datasette.invoke_startup()
+    await page(datasette, "/quotes/-/statement/1", status=403)
+    await page(datasette, "/quotes/-/quote/1")
+
+
+async def test_stylesheet_and_menu(ds):
+    response = await ds.client.get("/-/quotetrack/quotetrack.css")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
+    assert "qt-ins" in response.text and "http" not in response.text       # nothing fetched from elsewhere
+    text = await page(ds, "/quotes/quotes")
+    assert '<link rel="stylesheet" href="/-/quotetrack/quotetrack.css">' in text
+    assert 'href="/quotes/statements">Statements</a>' in text              # menu links
+
+
+# --------------------------------------------------------------------------- links between rows
+
+
+async def test_rows_link_to_the_pages(ds, rows):
+    quote = rows["quotes"][0]
+    text = await page(ds, "/quotes/quotes")
+    assert f'<a class="qt-link" href="/quotes/-/quote/{quote["id"]}"><q class="quotetrack-quote">' in text
+    assert re.search(r'<a class="qt-link" href="/quotes/-/speaker/\d+">[^<]+</a>&nbsp;<em>\d+</em>', text)
+    assert re.search(r'<a class="qt-link" href="/quotes/-/statement/\d+">', text)
+    assert re.search(r'<a class="qt-link" href="/quotes/-/article/\d+">', text)
+    text = await page(ds, f"/quotes/quotes/{quote['id']}")                 # the row page
+    assert f'href="/quotes/-/quote/{quote["id"]}"' in text
+    text = await page(ds, "/quotes/statements")
+    assert f'<a class="qt-link" href="/quotes/-/statement/{rows["act"]}"><q class="quotetrack-quote">' in text
+    text = await page(ds, "/quotes/speakers")
+    assert '<a class="qt-link" href="/quotes/-/speaker/2">Bruno Rodríguez</a>' in text
+    text = await page(ds, "/quotes/articles")
+    assert re.search(r'<a class="qt-link" href="/quotes/-/article/\d+">Cuba says it dismantled', text)
+    for table, target in (("quote_statements", "quote"), ("speaker_aliases", "speaker"), ("quotes_view", "quote")):
+        assert f'<a class="qt-link" href="/quotes/-/{target}/' in await page(ds, f"/quotes/{table}"), table
+
+
+# --------------------------------------------------------------------------- canned queries
+
+
+async def query(ds, name, **params):
+    response = await ds.client.get(f"/quotes/{name}.json?" + "&".join(
+        f"{k}={urlquote(str(v))}" for k, v in {**params, "_shape": "array"}.items()))
+    assert response.status_code == 200, (name, params, response.text[:300])
+    return response.json()
+
+
+async def test_canned_statement_variants(ds, rows):
+    act = rows["act"]
+    expected = {l["quote_id"] for l in rows["links"] if l["statement_id"] == act}
+    by_id = await query(ds, "statement_variants", statement=act)
+    assert {r["quote_id"] for r in by_id} == expected
+    assert {r["statement_id"] for r in by_id} == {act}
+    assert [r["published"] for r in by_id if r["published"]] == sorted(r["published"] for r in by_id if r["published"])
+    by_words = await query(ds, "statement_variants", statement="act decisively")     # words of any rendering
+    assert {r["quote_id"] for r in by_words} >= expected
+    assert await query(ds, "statement_variants", statement="99999") == []
+    text = await page(ds, f"/quotes/statement_variants?statement={act}")
+    assert "A statement&#39;s renderings" in text or "A statement's renderings" in text
+    assert 'href="/quotes/-/quote/' in text
+
+
+async def test_canned_speaker_statements(ds, rows):
+    rodriguez = next(s for s in rows["speakers"] if s["name"] == "Bruno Rodríguez")
+    expected = {s["id"] for s in rows["statements"] if s["speaker_id"] == rodriguez["id"]}
+    assert {r["statement_id"] for r in await query(ds, "speaker_statements", speaker=rodriguez["id"])} == expected
+    assert {r["statement_id"] for r in await query(ds, "speaker_statements", speaker="Rodr")} == expected
+    # an alias finds the identity too
+    assert {r["statement_id"] for r in await query(ds, "speaker_statements", speaker="Cuban Foreign Minister")} == expected
+    assert await query(ds, "speaker_statements", speaker="nobody at all") == []
+    text = await page(ds, f"/quotes/speaker_statements?speaker={rodriguez['id']}")
+    assert 'href="/quotes/-/statement/' in text
+
+
+async def test_canned_first_reported_between(ds, rows):
+    september = await query(ds, "first_reported_between", start_date="2023-09-01", end_date="2023-09-30")
+    assert september and all(r["first_reported"].startswith("2023-09") for r in september)
+    assert rows["act"] in {r["statement_id"] for r in september}
+    october = await query(ds, "first_reported_between", start_date="2023-10-01", end_date="2023-10-31")
+    assert {r["quote_id"] for r in october} >= {rows["hostile_quote"]["id"]}
+    everything = await query(ds, "first_reported_between", start_date="", end_date="")
+    assert len(everything) >= len(september) + len(october)
+    assert await query(ds, "first_reported_between", start_date="2030-01-01", end_date="") == []
+    await page(ds, "/quotes/first_reported_between?start_date=2023-09-01&end_date=2023-09-30")
+
+
+async def test_canned_search_and_speaker_quotes(ds):
+    rows = await query(ds, "search_quotes", q="energetically")
+    assert len(rows) == 1 and rows[0]["text"].startswith("We will act energetically")
+    rows = await query(ds, "speaker_quotes", speaker="Torres")
+    assert {r["speaker"] for r in rows} == {"Ana Torres"} and len(rows) == 2
+    for path in ("/quotes/search_quotes?q=energetically", "/quotes/speaker_quotes?speaker=Torres"):
+        assert 'href="/quotes/-/quote/' in await page(ds, path)
+
+
+async def test_every_canned_query_answers(ds):
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    for name in metadata["databases"]["quotes"]["queries"]:
+        await page(ds, f"/quotes/{name}")                            # the form, with empty parameters
+        assert (await ds.client.get(f"/quotes/{name}.json")).status_code == 200, name
+
+
+async def test_configured_facets(ds):
+    data = (await ds.client.get("/quotes/statements.json?_size=0")).json()
+    assert {"speaker_id", "first_reported"} <= set(data["facet_results"])
+    data = (await ds.client.get("/quotes/articles.json?_size=0")).json()
+    assert {"outlet", "published"} <= set(data["facet_results"])
+
+
+# --------------------------------------------------------------------------- plugins
+
+
+async def test_shipped_plugins(ds):
+    names = {p["name"] for p in (await ds.client.get("/-/plugins.json")).json()}
+    assert {"datasette-search-all", "datasette-block-robots"} <= names, names
+    robots = await page(ds, "/robots.txt")
+    assert "Disallow: /quotes" in robots and "Disallow: /\n" not in robots + "\n"
+    home = await page(ds, "/")
+    assert 'action="/-/search"' in home                              # one search box across tables
+    search = await page(ds, "/-/search?q=energetically")
+    assert "/quotes/quotes" in search and "/quotes/articles" in search
+
+
+# --------------------------------------------------------------------------- public mode
+
+
+async def test_pages_work_on_an_immutable_database_with_sql_off(db_path, rows):
+    datasette = make_datasette(db_path, immutables=[str(db_path)], settings={"default_allow_sql": False})
+    await datasette.invoke_startup()
+    await page(datasette, "/quotes.json?sql=select+1", status=403)
+    for path in (f"/quotes/-/statement/{rows['act']}", f"/quotes/-/quote/{rows['quotes'][0]['id']}",
+                 "/quotes/-/speaker/1", "/quotes/-/article/1", "/quotes/statement_variants?statement=1",
+                 "/quotes/speaker_statements?speaker=1", "/quotes/first_reported_between?start_date=2023-01-01",
+                 "/quotes/quotes?_search=energetically", "/-/search?q=energetically"):
+        await page(datasette, path)
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+async def test_hostile_text_is_escaped_on_every_page(ds, rows, db_path):
+    q = rows["hostile_quote"]
+    db = sqlite_utils.Database(db_path)
+    speaker_id = q["speaker_id"]
+    pages = [f"/quotes/-/quote/{q['id']}", f"/quotes/-/statement/{q['statement_id']}",
+             f"/quotes/-/speaker/{speaker_id}", f"/quotes/-/article/{q['article_id']}",
+             "/quotes/quotes", f"/quotes/quotes/{q['id']}", "/quotes/quotes_view", "/quotes/articles",
+             f"/quotes/articles/{q['article_id']}", "/quotes/statements", "/quotes/quote_statements",
+             "/quotes/quotes?_search=alert", "/quotes/quotes?_facet=outlet", "/quotes/articles?_search=hackers",
+             f"/quotes/statement_variants?statement={q['statement_id']}", "/quotes/speaker_statements?speaker=Torres",
+             "/quotes/first_reported_between?start_date=2023-10-01&end_date=2023-10-31",
+             "/quotes/search_quotes?q=alert", "/quotes/speaker_quotes?speaker=Torres", "/-/search?q=alert"]
+    for path in pages:
+        text = await page(ds, path)
+        assert_escaped(text, path)
+        if path != "/-/search?q=alert":          # that page fetches its results with JavaScript
+            assert ESCAPED_SCRIPT in text or ESCAPED_IMG in text, path
+    text = await page(ds, f"/quotes/-/article/{q['article_id']}")
+    assert str(Markup.escape(HOSTILE_TITLE)) in text and str(Markup.escape(HOSTILE_OUTLET)) in text
+    assert "javascript:alert" not in text                                 # the record's URL is not a link
+    db.close()
+
+
+# --------------------------------------------------------------------------- the page logic
+
+
+def test_word_diff():
+    assert pages.word_diff("We will act decisively", "We will act vigorously") == [
+        ("equal", "We will act"), ("delete", "decisively"), ("insert", "vigorously")]
+    # case, accents, curly quotes and punctuation around words are not differences
+    assert pages.word_diff("“Rodríguez said,” it", '"rodriguez said" it.') == [("equal", '"rodriguez said" it.')]
+    assert pages.same_words("It is acting.", "it is ACTING")
+    assert not pages.same_words("plays no role", "plays a role")
+    assert pages.word_diff("", "new words") == [("insert", "new words")]
+
+
+def test_render_diff_escapes_every_word():
+    out = pages.render_diff("say <b>hello</b>", f"say {SCRIPT} now")
+    assert isinstance(out, Markup)
+    assert SCRIPT not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert '<ins class="qt-ins">' in out and '<del class="qt-del"' in out
+    assert "<del" not in pages.render_diff("a b c", "a c", deletions=False)
+
+
+def test_render_article_marks_and_escapes():
+    text = f'He said "{SCRIPT} ok" and {IMG} left.'
+    start = text.index(SCRIPT)
+    end = start + len(SCRIPT) + 3
+    out = pages.render_article(text, [pages.Span(start, end, "quote"), pages.Span(0, 2, "speaker"),
+                                     pages.Span(start + 2, start + 8, "speaker"),          # overlaps the quote
+                                     pages.Span(text.index(IMG), text.index(IMG) + 4, "other", href="/x?a=1&b=2"),
+                                     pages.Span(5, 500, "quote")])                          # out of range: ignored
+    assert SCRIPT not in out and IMG not in out
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == text                               # nothing lost
+    assert out.count('id="quote"') == 1
+    assert '<span class="qt-speaker">He</span>' in out
+    assert '<mark class="qt-quote qt-speaker">' in out
+    assert 'href="/x?a=1&amp;b=2"' in out
+
+
+def test_outlet_timeline():
+    variants = [
+        {"quote_id": 1, "outlet": "B", "published": "2023-09-07", "article_id": 1, "article_title": "b1"},
+        {"quote_id": 2, "outlet": "A", "published": "2023-09-05T10:00:00Z", "article_id": 2, "article_title": "a"},
+        {"quote_id": 3, "outlet": "B", "published": "2023-09-06", "article_id": 3, "article_title": "b2"},
+        {"quote_id": 4, "outlet": None, "published": None, "article_id": 4, "article_title": "untitled?"},
+        {"quote_id": 5, "outlet": None, "published": "2023-09-15", "article_id": 5, "article_title": None},
+    ]
+    entries, first, last = pages.outlet_timeline(variants)
+    assert [(e.label, e.first and e.first.isoformat(), e.position) for e in entries] == [
+        ("A", "2023-09-05", 0.0), ("B", "2023-09-06", 10.0), ("Article 5", "2023-09-15", 100.0),
+        ("untitled?", None, None)]
+    assert entries[1].article_id == 3 and entries[1].quote_ids == [1, 3]
+    assert (first.isoformat(), last.isoformat()) == ("2023-09-05", "2023-09-15")
+
+
+def test_quotes_over_time_and_safe_urls():
+    days = pages.quotes_over_time([{"published": "2023-09-05"}, {"published": None}, {"published": "2023-09-05"},
+                                  {"published": "2023-09-01"}])
+    assert [(d["day"] and d["day"].isoformat(), len(d["quotes"]), d["width"]) for d in days] == [
+        ("2023-09-01", 1, 50.0), ("2023-09-05", 2, 100.0), (None, 1, 50.0)]
+    assert pages.safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "", None, "http://"):
+        assert pages.safe_url(bad) is None, bad
