@@ -63,8 +63,12 @@ def _role(mark: str, text: str, i: int, j: int) -> str | None:
     if mark in _DOUBLE_OPEN or mark in _SINGLE_OPEN:
         if mark == "‘" and _DECADE.match(text, j):
             return None
+        if mark == "“" and before and before not in _OPENING_CONTEXT and (not after or after in _CLOSING_CONTEXT):
+            return "either"   # “Mostly False.“: a typo'd closing mark
         return "open"
     if mark in _DOUBLE_CLOSE:
+        if mark == "”" and before in _OPENING_CONTEXT and _WORDCHAR.match(after or " "):
+            return "either"   # ”Fear. I am truly afraid…: a typo'd opening mark
         return "close"
     if mark in _SINGLE_CLOSE:
         # ’ is mostly an apostrophe: it's, country’s, ’90s, rock ’n’ roll.
@@ -103,7 +107,7 @@ def _iter_marks(text: str, start: int, end: int):
         yield m.start(), m.end(), mark, role, level
 
 
-_PAIRS = {"“": {"”", '"', "''"}, "„": {"“", "”", '"'}, "«": {"»"}, "``": {"''", '"', "”"},
+_PAIRS = {"“": {"”", '"', "''", "“"}, "”": {"”", '"'}, "„": {"“", "”", '"'}, "«": {"»"}, "``": {"''", '"', "”"},
           '"': {'"', "”", "''"}, "''": {"''", '"', "”"}, "‹": {"›"}, "‘": {"’", "'"}, "'": {"'", "’"}}
 
 
@@ -160,6 +164,9 @@ def _scan_paragraph(text: str, start: int, end: int):
                 inner_level = stack[-1][1] if stack else "double"
                 if level != inner_level:
                     stack.append((mark, level))        # one level deeper
+                elif level == "double" and not stack and mark in _DOUBLE_OPEN:
+                    # “… what he calls “hell” than …”: a double quotation inside a double one
+                    stack.append((mark, level))
                 elif level == "double" and not stack:
                     # an opener while a quote is open: the earlier mark was stray
                     outer = (i, j, mark, level)
