@@ -63,3 +63,15 @@ def test_offsets_point_into_original_text_with_crlf():
     (q,) = find_quotes(text)
     assert text[q.start:q.end] == "Quoted words,"
     assert text[q.open_start] == "“"
+
+
+def test_double_quotation_nested_in_a_double_one_stays_inside():
+    text = "“I’d rather live in what he calls “hell” than live in his world,” she wrote."
+    assert spans(text) == ["I’d rather live in what he calls “hell” than live in his world,"]
+    text = '"PENCE: Hillary Clinton thinks this is an episode of “Shark Tank.” But this is serious."'
+    assert spans(text) == ["PENCE: Hillary Clinton thinks this is an episode of “Shark Tank.” But this is serious."]
+
+
+def test_typo_curly_marks_still_pair():
+    assert spans("”Fear. I am truly afraid,” she said.") == ["Fear. I am truly afraid,"]
+    assert spans("It concluded his comments were “Mostly False.“ Then it moved on.") == ["Mostly False."]
