@@ -71,6 +71,8 @@ chairman businessman king prince he him""".split())
 PRONOUNS_PERSON = frozenset("he she him her i we they you".split())
 PRONOUNS_THING = frozenset("it they".split())
 
+# entity types that never speak ("the 13th Amendment", "Monday", "the War on Drugs")
+_NOT_SPEAKERS = frozenset("LAW WORK_OF_ART EVENT PRODUCT DATE TIME MONEY PERCENT CARDINAL ORDINAL QUANTITY LANGUAGE".split())
 _PUBLISHING_VERBS = frozenset("release issue publish post send write sign deliver give make put include".split())
 _COGNITIVE = frozenset("think believe feel hope fear worry wonder expect know".split())
 _CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "oprd", "attr", "acomp", "advcl", "conj", "dep", "npadvmod"}
@@ -195,7 +197,7 @@ def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
         return "organisation", None
     if person is not None:
         return "person", person.text
-    if head.pos_ == "PROPN":
+    if head.pos_ == "PROPN" and head.ent_type_ not in _NOT_SPEAKERS:
         # an unlabelled proper name: most speakers are people
         return "person", doc[lo:hi].text
     return "unknown", None
@@ -522,7 +524,8 @@ class Attributor:
             if subj is None:
                 continue
             m = mention_for(subj)
-            if m.kind in ("person", "organisation") and (m.name or subj.ent_type_ in ("PERSON", "ORG")):
+            if m.kind in ("person", "organisation") and (
+                    subj.ent_type_ in ("PERSON", "ORG", "NORP") or subj.lower_ in _person_words(doc)):
                 return self._make(m, v, "clause-subject", 0.5, q)
         return None
 
