@@ -529,6 +529,35 @@ class Attributor:
                 return self._make(m, v, "clause-subject", 0.5, q)
         return None
 
+    def before_quote_surface(self, q: QuoteSpan) -> Attribution | None:
+        """ "…, Rep. Paul Ryan (R-WI) said “…”" when the parser gave "said" no subject:
+        the name standing right before the verb."""
+        doc = self.doc
+        a, _ = _outer_tokens(doc, q)
+        k = a - 1
+        while k >= 0 and (doc[k].is_space or doc[k].text in (",", ":") or doc[k].lower_ == "that"):
+            k -= 1
+        if k < 1 or k in self.inside or not _is_speech_verb(doc[k]) or _subject_of(doc[k], self.inside) is not None:
+            return None
+        verb = doc[k]
+        j = k - 1
+        if doc[j].text == ")":   # skip "(R-WI)"
+            while j > 0 and doc[j].text != "(":
+                j -= 1
+            j -= 1
+        name = []
+        while j >= 0 and j not in self.inside and (doc[j].pos_ in ("PROPN", "NOUN") or doc[j].text in (".",) and name == []) \
+                and len(name) < 6:
+            if doc[j].pos_ in ("PROPN", "NOUN"):
+                name.insert(0, doc[j])
+            j -= 1
+        if not name:
+            return None
+        m = mention_from_chars(doc, name[0].idx, name[-1].idx + len(name[-1]))
+        if m is None or m.kind not in ("person", "organisation"):
+            return None
+        return self._make(m, verb, "before-quote-surface", 0.7, q)
+
     def label_in_quote(self, q: QuoteSpan) -> Attribution | None:
         """ "“PENCE: Gennifer Flowers will not …”": a transcript turn names its speaker."""
         m = _LABEL_IN_QUOTE.match(self.doc.text, q.start)
@@ -769,7 +798,8 @@ def surface_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attribu
     if m and m.end() <= q.open_start and len(m.group(1).split()) <= 6:
         mention = mention_from_chars(doc, m.start(1), m.end(1))
         span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
-        named = span is not None and any(e.label_ in ("PERSON", "ORG") for e in span.ents)
+        named = span is not None and (any(e.label_ in ("PERSON", "ORG") for e in span.ents)
+                                      or (len(span) <= 3 and span[-1].lower_ in _person_words(doc)))
         if mention is not None and named and not regex.fullmatch(r"\p{Lu}+", mention.text):
             head = doc.char_span(m.start(1), m.end(1), alignment_mode="expand").root
             mention = mention_for(head) if head.pos_ == "PROPN" else mention

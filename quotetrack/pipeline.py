@@ -174,7 +174,8 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
     attributor = Attributor(doc, spans)
     atts: list[Attribution | None] = [
         attributor.label_in_quote(q) or attributor.syntactic(q) or attributor.after_quote(q)
-        or attributor.before_colon(q) or attributor.clause_subject(q) for q in spans]
+        or attributor.before_colon(q) or attributor.before_quote_surface(q) or attributor.clause_subject(q)
+        for q in spans]
     if paragraphs is None:
         paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(text))]
 
