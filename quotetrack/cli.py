@@ -62,7 +62,8 @@ def ingest(paths, db_path, model, batch_size, quiet):
 
     PATHS are files or folders (searched recursively) of .txt, .md, .jsonl or
     .jsonl.gz articles (JSON Lines: one article per line with "text" and optional
-    "title", "outlet", "author", "date"/"published", "url", "id"). Articles are
+    "title", "outlet", "author", "date"/"published", "url", "id"); an HTML page
+    named explicitly is read as its visible text. Articles are
     identified by their content: ingesting the same text again adds nothing.
     Bad files are reported one per line and skipped; the exit status is 1 when
     any file or record failed.
