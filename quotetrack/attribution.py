@@ -162,6 +162,27 @@ def _person_words(doc: Doc) -> frozenset[str]:
     return cached
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once: spaCy joins all tokens on every access."""
+    text = doc.user_data.get("quotetrack_text")
+    if text is None:
+        text = doc.text
+        doc.user_data["quotetrack_text"] = text
+    return text
+
+
+def _entity_index(doc: Doc) -> dict:
+    """Token index -> the entity span it belongs to (built once per doc)."""
+    index = doc.user_data.get("quotetrack_entity_index")
+    if index is None:
+        index = {}
+        for ent in doc.ents:
+            for k in range(ent.start, ent.end):
+                index[k] = ent
+        doc.user_data["quotetrack_entity_index"] = index
+    return index
+
+
 def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
     if head.pos_ == "PRON" or head.lower_ in PRONOUNS_PERSON | PRONOUNS_THING:
         return "pronoun", None
@@ -170,7 +191,18 @@ def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
         return "person", " ".join(t.text for t in names) if names else head.text
     person = None
     org = None
-    for ent in doc.ents:
+    # entities inside the mention or around its head, looked up per token: scanning
+    # doc.ents for every mention made long articles quadratic
+    entity_at = _entity_index(doc)
+    seen_ents = []
+    for k in range(lo, hi):
+        ent = entity_at.get(k)
+        if ent is not None and (not seen_ents or seen_ents[-1] is not ent):
+            seen_ents.append(ent)
+    head_ent = entity_at.get(head.i)
+    if head_ent is not None and head_ent not in seen_ents:
+        seen_ents.append(head_ent)
+    for ent in seen_ents:
         if ent.start >= lo and ent.end <= hi or (ent.start <= head.i < ent.end):
             if ent.label_ == "PERSON" and (person is None or len(ent) > len(person)):
                 person = ent
@@ -221,11 +253,11 @@ def mention_for(head: Token) -> Mention:
                 # "Cuban Foreign Minister, Bruno Rodríguez, said": the appositive is the name
                 role = doc[lo:hi].text
                 s, e = _span_chars(doc, lo, ahi)
-                return Mention(s, e, doc.text[s:e], "person", aname, role, a.lemma_.lower())
+                return Mention(s, e, doc_text(doc)[s:e], "person", aname, role, a.lemma_.lower())
         if akind in ("person", "unknown", "organisation"):
             role = doc[alo:ahi].text
     s, e = _span_chars(doc, lo, hi)
-    text = doc.text[s:e]
+    text = doc_text(doc)[s:e]
     if kind == "person" and name and name != text:
         role = role or text.replace(name, "").strip(" ,") or None
     m = Mention(s, e, text, kind, name, role, head.lemma_.lower())
@@ -268,7 +300,7 @@ def _document_issuer(head: Token) -> Mention | None:
             s, e = _span_chars(doc, lo, org_head.i + 1)
             kind, name = _kind_of(doc, org_head, lo, org_head.i + 1)
             if kind in ("organisation", "person", "place"):
-                return Mention(s, e, doc.text[s:e], kind, name, None, org_head.lemma_.lower())
+                return Mention(s, e, doc_text(doc)[s:e], kind, name, None, org_head.lemma_.lower())
     return None
 
 
@@ -560,7 +592,7 @@ class Attributor:
 
     def label_in_quote(self, q: QuoteSpan) -> Attribution | None:
         """ "“PENCE: Gennifer Flowers will not …”": a transcript turn names its speaker."""
-        m = _LABEL_IN_QUOTE.match(self.doc.text, q.start)
+        m = _LABEL_IN_QUOTE.match(doc_text(self.doc), q.start)
         if not m or len(m.group(1)) < 2:
             return None
         mention = mention_from_chars(self.doc, m.start(1), m.end(1))
@@ -575,8 +607,8 @@ class Attributor:
         whatever the verb and however long the appositive."""
         doc = self.doc
         a, b = _outer_tokens(doc, q)
-        inner = doc.text[q.start:q.end].rstrip()
-        after = doc.text[q.close_end:q.close_end + 2].lstrip()
+        inner = doc_text(doc)[q.start:q.end].rstrip()
+        after = doc_text(doc)[q.close_end:q.close_end + 2].lstrip()
         if not (inner.endswith((",", "!", "?", "—", "-")) or after.startswith(",")):
             return None
         sent_end = doc[b - 1].sent.end if b - 1 < len(doc) else len(doc)
@@ -651,7 +683,7 @@ class Attributor:
             nxt = cue_tok.nbor(1) if cue_tok.i + 1 < len(cue_tok.doc) else None
             if nxt is not None and nxt.lower_ == "to":
                 end = nxt.idx + len(nxt)
-                cue = self.doc.text[start:end]
+                cue = doc_text(self.doc)[start:end]
         return Attribution(m, cue, start, end, method, conf, partial=self._is_partial(q))
 
     def _distance(self, t: Token, a: int, b: int) -> int:
@@ -682,7 +714,7 @@ class Attributor:
         doc = self.doc
         if t.i >= b:
             between = doc[b:t.i]
-            ended = doc.text[q.start:q.end].rstrip("”\"'’ ").endswith(".")
+            ended = doc_text(doc)[q.start:q.end].rstrip("”\"'’ ").endswith(".")
             if ended and between and between[0].text[:1].isupper():
                 return False  # '"… war." Cuba says …' starts a new sentence
         else:
@@ -788,7 +820,7 @@ def headline_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attrib
 
 def surface_attribution(doc: Doc, q: QuoteSpan, paragraph_start: int) -> Attribution | None:
     """Attribution by layout rather than syntax: speaker labels and trailing dashes."""
-    text = doc.text
+    text = doc_text(doc)
     m = _DASH_AFTER.match(text, q.close_end)
     if m:
         mention = mention_from_chars(doc, m.start(1), m.end(1))

@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .attribution import (DOCUMENT_NOUNS, Attribution, Attributor, Mention, _is_speech_verb, _speaker_from_verb,
+from .attribution import (DOCUMENT_NOUNS, doc_text, Attribution, Attributor, Mention, _is_speech_verb, _speaker_from_verb,
                           headline_attribution, mention_for, surface_attribution)
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
 from .records import Quote
@@ -84,6 +84,8 @@ class QuotesComponent:
             paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(doc.text))]
             spans = find_quotes(doc.text, [(a, b) for a, b, _ in paragraphs])
         doc._.quotes = quotes_in_doc(doc, spans, paragraphs, self.min_unattributed_words)
+        for key in ("quotetrack_entity_index", "quotetrack_person_words", "quotetrack_text"):
+            doc.user_data.pop(key, None)   # per-doc caches, not results
         return doc
 
 
@@ -170,7 +172,7 @@ def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, p
 
 
 def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed_words: int = 4) -> list[Quote]:
-    text = doc.text
+    text = doc_text(doc)
     attributor = Attributor(doc, spans)
     atts: list[Attribution | None] = [
         attributor.label_in_quote(q) or attributor.syntactic(q) or attributor.after_quote(q)

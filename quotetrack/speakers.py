@@ -97,17 +97,23 @@ class ArticleSpeakers:
             if c.mention.kind == "person" and c.mention.name:
                 self.persons.append(_HONORIFICS.sub("", c.mention.name).strip())
         self.speakers: list[tuple[int, str, str]] = []   # (position, canonical, kind) of resolved speakers
+        self._by_surname: dict[str, list[str]] | None = None
 
     # -- people -----------------------------------------------------------------
     def full_person_name(self, name: str) -> str:
         name = _POSSESSIVE.sub("", _HONORIFICS.sub("", display_name(name))).strip()
-        key = fold(surname(name))
         best = name
-        for full in self.persons:
-            full = _POSSESSIVE.sub("", full)
-            if fold(surname(full)) == key and len(full.split()) > len(best.split()):
+        for full in self._persons_by_surname().get(fold(surname(name)), ()):
+            if len(full.split()) > len(best.split()):
                 best = full
         return best
+
+    def _persons_by_surname(self) -> dict[str, list[str]]:
+        if self._by_surname is None:
+            self._by_surname = {}
+            for full in dict.fromkeys(_POSSESSIVE.sub("", p) for p in self.persons):
+                self._by_surname.setdefault(fold(surname(full)), []).append(full)
+        return self._by_surname
 
     def person_by_surname(self, text: str) -> str | None:
         """A one-word mention the NER took for something else but that is the
@@ -116,8 +122,8 @@ class ArticleSpeakers:
         if len(words) != 1:
             return None
         key = fold(_POSSESSIVE.sub("", words[0]))
-        for full in self.persons:
-            if len(full.split()) > 1 and fold(surname(full)) == key:
+        for full in self._persons_by_surname().get(key, ()):
+            if len(full.split()) > 1:
                 return self.full_person_name(full)
         return None
 
