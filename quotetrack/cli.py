@@ -33,6 +33,15 @@ def _articles(paths, failures: list):
         yield item
 
 
+def _extraction_failed(failures: list):
+    """One line per article the extractor could not process; the batch goes on."""
+    def report(article, error):
+        where = f"{article.path}:{article.line}" if article.line else article.path
+        failures.append(where)
+        _error(f"error: {where}: could not extract quotations: {type(error).__name__}: {error}".splitlines()[0])
+    return report
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quotetrack")
 def cli():
@@ -86,7 +95,9 @@ def ingest(paths, db_path, model, batch_size, quiet):
             yield article
 
     nlp = load_nlp(model)
-    for article, quotes in _progress(extract_articles(new_articles(), nlp, batch_size=batch_size), quiet, "ingest"):
+    on_error = _extraction_failed(failures)
+    for article, quotes in _progress(extract_articles(new_articles(), nlp, batch_size=batch_size, on_error=on_error),
+                                     quiet, "ingest"):
         try:
             article_id = store.save_article(db, article, [q for q in quotes if q.is_speech])
         except Exception as e:  # one bad article must not stop the batch
@@ -125,7 +136,8 @@ def extract(paths, as_json, include_all, model, batch_size):
     failures: list = []
     nlp = load_nlp(model)
     out = sys.stdout
-    for article, quotes in extract_articles(_articles(paths, failures), nlp, batch_size=batch_size):
+    for article, quotes in extract_articles(_articles(paths, failures), nlp, batch_size=batch_size,
+                                            on_error=_extraction_failed(failures)):
         for q in quotes:
             if not q.is_speech and not include_all:
                 continue

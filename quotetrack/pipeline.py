@@ -338,18 +338,31 @@ def _to_article(cond: _Condensed, quote: Quote, article: Article) -> Quote:
 
 
 def extract_articles(articles: Iterable[Article], nlp: Language, batch_size: int = 32,
-                     n_process: int = 1) -> Iterator[tuple[Article, list[Quote]]]:
+                     n_process: int = 1, on_error=None) -> Iterator[tuple[Article, list[Quote]]]:
     """(article, quotes) for each article, in input order. Articles without a
-    quotation mark are never parsed."""
+    quotation mark are never parsed.
+
+    An article whose processing fails is skipped and reported through
+    ``on_error(article, exception)`` (raised when no handler is given), so one bad
+    article never ends a batch."""
+    def failed(article: Article, error: Exception) -> None:
+        if on_error is None:
+            raise error
+        on_error(article, error)
+
     def docs_in() -> Iterator[tuple[Doc | str, tuple]]:
         for article in articles:
-            paragraphs = scanned_paragraphs(article)
-            spans = find_quotes(article.text, paragraphs)
-            if not spans:
-                yield "", (article, None)
+            try:
+                paragraphs = scanned_paragraphs(article)
+                spans = find_quotes(article.text, paragraphs)
+                if not spans:
+                    yield "", (article, None)
+                    continue
+                cond, moved, pars = _condense(article, spans)
+                doc = nlp.make_doc(cond.text)
+            except Exception as e:
+                failed(article, e)
                 continue
-            cond, moved, pars = _condense(article, spans)
-            doc = nlp.make_doc(cond.text)
             doc.user_data["quotetrack_spans"] = moved
             doc.user_data["quotetrack_paragraphs"] = pars
             yield doc, (article, cond)
@@ -372,14 +385,31 @@ def extract_articles(articles: Iterable[Article], nlp: Language, batch_size: int
     def _run(pending):
         if not pending:
             return
-        for doc, ctx in nlp.pipe(pending, as_tuples=True, batch_size=batch_size, n_process=n_process):
-            yield doc, ctx
+        try:
+            results = list(nlp.pipe(pending, as_tuples=True, batch_size=batch_size, n_process=n_process))
+        except Exception:
+            # find the article that broke the batch; the others go on
+            results = []
+            for doc, ctx in pending:
+                try:
+                    fresh = nlp.make_doc(doc.text)   # the failed batch may have half-annotated it
+                    for key in ("quotetrack_spans", "quotetrack_paragraphs"):
+                        fresh.user_data[key] = doc.user_data[key]
+                    results.append((nlp(fresh), ctx))
+                except Exception as e:
+                    failed(ctx[0], e)
+        yield from results
 
     for doc, (article, cond) in parsed():
         if doc is None:
             yield article, []
             continue
-        yield article, [_to_article(cond, q, article) for q in doc._.quotes]
+        try:
+            quotes = [_to_article(cond, q, article) for q in doc._.quotes]
+        except Exception as e:
+            failed(article, e)
+            continue
+        yield article, quotes
 
 
 def extract_text(text: str, nlp: Language) -> list[Quote]:

@@ -58,7 +58,10 @@ __all__ = [
 #: the public tables, in dependency order
 TABLES = ("articles", "speakers", "speaker_aliases", "statements", "quotes", "quote_statements")
 
-BUSY_TIMEOUT_MS = 10_000
+# How long a writer waits for another ingest's article transaction. Long enough for
+# one article's statement grouping (which may embed a few hundred sentences) so two
+# ingests into one database serialise instead of failing; readers never wait (WAL).
+BUSY_TIMEOUT_MS = 120_000
 
 migrations = sqlite_utils.Migrations("quotetrack")
 

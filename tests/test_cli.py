@@ -107,3 +107,25 @@ def test_serve_refuses_a_missing_database(tmp_path):
     result = run("serve", tmp_path / "nope.db")
     assert result.exit_code != 0
     assert "no such database" in result.output
+
+
+def test_an_article_that_breaks_the_extractor_does_not_end_the_batch(tmp_path, monkeypatch):
+    from quotetrack import pipeline
+
+    real = pipeline.quotes_in_doc
+
+    def fragile(doc, spans, paragraphs, *args):
+        if "EXPLODE" in doc.text:
+            raise ValueError("simulated extractor failure")
+        return real(doc, spans, paragraphs, *args)
+
+    monkeypatch.setattr(pipeline, "quotes_in_doc", fragile)
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("“EXPLODE on contact, please,” said Bo Li.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("“The third article is fine as well,” said Cy Young.\n", encoding="utf-8")
+    db_path = tmp_path / "q.db"
+    result = run("ingest", tmp_path, "--db", db_path)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if "error" in line] == [
+        f"quotetrack: error: {tmp_path / 'b.txt'}: could not extract quotations: ValueError: simulated extractor failure"]
+    assert sqlite_utils.Database(db_path)["articles"].count == 2
