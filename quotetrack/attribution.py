@@ -73,6 +73,7 @@ PRONOUNS_THING = frozenset("it they".split())
 
 # entity types that never speak ("the 13th Amendment", "Monday", "the War on Drugs")
 _NOT_SPEAKERS = frozenset("LAW WORK_OF_ART EVENT PRODUCT DATE TIME MONEY PERCENT CARDINAL ORDINAL QUANTITY LANGUAGE".split())
+_NEVER_SUBJECTS = frozenset("DATE TIME LAW WORK_OF_ART EVENT PRODUCT LANGUAGE MONEY".split())
 _PUBLISHING_VERBS = frozenset("release issue publish post send write sign deliver give make put include".split())
 _COGNITIVE = frozenset("think believe feel hope fear worry wonder expect know".split())
 _CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "oprd", "attr", "acomp", "advcl", "conj", "dep", "npadvmod"}
@@ -509,7 +510,7 @@ class Attributor:
             if v.i > b and not self._adjacent_cue(v, a, b, q) and v not in [c for c, _ in climbed]:
                 continue
             subj = _speaker_from_verb(v, self.inside)
-            if subj is None or subj.i in self.inside:
+            if subj is None or subj.i in self.inside or subj.ent_type_ in _NEVER_SUBJECTS:
                 continue   # a quoted title is never the speaker ("said on “Fox and Friends”")
             m = mention_for(subj)
             conf = 0.9 if m.kind in ("person", "organisation", "place", "document") else 0.75
@@ -651,6 +652,21 @@ class Attributor:
                         if m is not None and m.kind in ("person", "organisation", "document"):
                             return self._make(m, t, "after-quote-surface", 0.75, q)
                 return None
+        return None
+
+    def name_colon(self, q: QuoteSpan) -> Attribution | None:
+        """ "Pollsters agree - Carl Bialik: “…”": a name right before the colon that
+        opens the quote speaks, whatever verb the sentence has."""
+        doc = self.doc
+        a, _ = _outer_tokens(doc, q)
+        k = a - 1
+        while k >= 0 and doc[k].is_space:
+            k -= 1
+        if k < 1 or doc[k].text != ":" or k in self.inside:
+            return None
+        last = doc[k - 1]
+        if last.ent_type_ == "PERSON" and last.i not in self.inside:
+            return self._make(mention_for(last), doc[k], "colon", 0.8, q)
         return None
 
     def before_colon(self, q: QuoteSpan) -> Attribution | None:

@@ -65,8 +65,10 @@ def cli():
               help="SQLite database to add to (created if missing).")
 @click.option("--model", default=None, help="spaCy model to parse with (default: en_core_web_sm, else its PyPI re-upload).")
 @click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes that parse and attribute in parallel (one spaCy model each); 2 uses both cores of a 2-core machine.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def ingest(paths, db_path, model, batch_size, quiet):
+def ingest(paths, db_path, model, batch_size, workers, quiet):
     """Add articles from files or folders to the database.
 
     PATHS are files or folders (searched recursively) of .txt, .md, .jsonl or
@@ -96,7 +98,8 @@ def ingest(paths, db_path, model, batch_size, quiet):
 
     nlp = load_nlp(model)
     on_error = _extraction_failed(failures)
-    for article, quotes in _progress(extract_articles(new_articles(), nlp, batch_size=batch_size, on_error=on_error),
+    for article, quotes in _progress(extract_articles(new_articles(), nlp, batch_size=batch_size, on_error=on_error,
+                                                      workers=workers),
                                      quiet, "ingest"):
         try:
             article_id = store.save_article(db, article, [q for q in quotes if q.is_speech])
@@ -123,7 +126,9 @@ def ingest(paths, db_path, model, batch_size, quiet):
               help="Also emit quoted strings that are not speech: titles of works, nicknames, scare quotes.")
 @click.option("--model", default=None, help="spaCy model to parse with.")
 @click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
-def extract(paths, as_json, include_all, model, batch_size):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes that parse and attribute in parallel (one spaCy model each); 2 uses both cores of a 2-core machine.")
+def extract(paths, as_json, include_all, model, batch_size, workers):
     """Print the quotations in FILES without touching a database.
 
     With --json each line is an object with path, start, end (character offsets
@@ -137,7 +142,7 @@ def extract(paths, as_json, include_all, model, batch_size):
     nlp = load_nlp(model)
     out = sys.stdout
     for article, quotes in extract_articles(_articles(paths, failures), nlp, batch_size=batch_size,
-                                            on_error=_extraction_failed(failures)):
+                                            on_error=_extraction_failed(failures), workers=workers):
         for q in quotes:
             if not q.is_speech and not include_all:
                 continue

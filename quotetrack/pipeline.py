@@ -32,6 +32,14 @@ if not Doc.has_extension("quotes"):
     Doc.set_extension("quotes", default=None)
 
 
+_MODEL_NAMES: dict[int, str | None] = {}
+
+
+def model_name_of(nlp: Language) -> str | None:
+    """The ``model`` argument ``nlp`` was loaded with by :func:`load_nlp` (None: the default)."""
+    return _MODEL_NAMES.get(id(nlp))
+
+
 def load_nlp(model: str | None = None) -> Language:
     """The spaCy model with the quotetrack component added. Prefers the official
     ``en_core_web_sm`` when installed, else its PyPI re-upload."""
@@ -45,6 +53,7 @@ def load_nlp(model: str | None = None) -> Language:
             last_error = e
     else:
         raise RuntimeError(f"no spaCy model could be loaded ({', '.join(names)}): {last_error}")
+    _MODEL_NAMES[id(nlp)] = model   # what worker processes load (None: the default choice)
     if PARAGRAPHS not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")
     if COMPONENT not in nlp.pipe_names:
@@ -175,7 +184,7 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
     text = doc_text(doc)
     attributor = Attributor(doc, spans)
     atts: list[Attribution | None] = [
-        attributor.label_in_quote(q) or attributor.syntactic(q) or attributor.after_quote(q)
+        attributor.label_in_quote(q) or attributor.name_colon(q) or attributor.syntactic(q) or attributor.after_quote(q)
         or attributor.before_colon(q) or attributor.before_quote_surface(q) or attributor.clause_subject(q)
         for q in spans]
     if paragraphs is None:
@@ -338,13 +347,20 @@ def _to_article(cond: _Condensed, quote: Quote, article: Article) -> Quote:
 
 
 def extract_articles(articles: Iterable[Article], nlp: Language, batch_size: int = 32,
-                     n_process: int = 1, on_error=None) -> Iterator[tuple[Article, list[Quote]]]:
+                     n_process: int = 1, on_error=None, workers: int = 1) -> Iterator[tuple[Article, list[Quote]]]:
     """(article, quotes) for each article, in input order. Articles without a
     quotation mark are never parsed.
 
     An article whose processing fails is skipped and reported through
     ``on_error(article, exception)`` (raised when no handler is given), so one bad
-    article never ends a batch."""
+    article never ends a batch.
+
+    ``workers`` > 1 spreads the articles over that many processes
+    (:mod:`quotetrack.parallel`); the output is the same as with one."""
+    if workers > 1:
+        from .parallel import extract_parallel
+        yield from extract_parallel(articles, nlp, workers, batch_size=batch_size, on_error=on_error)
+        return
     def failed(article: Article, error: Exception) -> None:
         if on_error is None:
             raise error

@@ -1,0 +1,214 @@
+"""Scale on the AllSides corpus: full ingest with statements, peak memory, database
+size, a second ingest of the same files (all duplicates), and statement grouping time.
+
+    python benchmarks/scale_allsides.py [--limit N] [--workers N] [--db FILE] [--keep-db]
+                                        [--no-reingest] [--grouping] [--json-out FILE]
+
+* ``ingest``    ``python -m quotetrack.cli ingest FILES --db DB --quiet`` in a subprocess;
+                wall time, words/s and the peak resident memory of the whole process tree
+                (the ingest and its ``--workers`` processes, summed, sampled every 0.2 s
+                with psutil).
+* ``re-ingest`` the same command again on the same files: every article is already
+                stored, so this is the cost of reading, decoding and hashing the input.
+* ``--grouping`` statement grouping alone, from scratch: on a copy of the database the
+                statements, their links and the embedding cache are dropped, and
+                ``statements.assign_statements`` runs again article by article, in the
+                order of the ingest (embeddings recomputed). Run it at ``--limit 1000``,
+                ``5000`` and the full corpus for the growth figure.
+
+With ``--limit N`` the first N records (in file order, allsides-00 first) are written
+to a temporary JSON Lines file outside the repository and ingested from there; without
+it the four ``.jsonl.gz`` files are ingested directly. Words are whitespace tokens of
+the records' ``text``.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("QUOTETRACK_SHARED", REPO.parent / "shared"))
+
+
+def corpus_files() -> list[Path]:
+    root = shared_dir() / "corpora" / "allsides"
+    files = sorted(root.glob("allsides-*.jsonl.gz"))
+    if not files:
+        sys.exit(f"{root}: AllSides corpus not found (set QUOTETRACK_SHARED to the folder holding corpora/)")
+    return files
+
+
+def subset(limit: int | None, tmp: Path) -> tuple[list[Path], int, int]:
+    """(files to ingest, articles, words)."""
+    n = words = 0
+    if limit is None:
+        for f in corpus_files():
+            with gzip.open(f, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    n += 1
+                    words += len(json.loads(line).get("text", "").split())
+        return corpus_files(), n, words
+    out = tmp / f"allsides-first-{limit}.jsonl"
+    with open(out, "w", encoding="utf-8") as dst:
+        for f in corpus_files():
+            with gzip.open(f, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    if n >= limit:
+                        break
+                    dst.write(line)
+                    n += 1
+                    words += len(json.loads(line).get("text", "").split())
+            if n >= limit:
+                break
+    return [out], n, words
+
+
+def run_measured(cmd: list[str], cwd) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall time and peak summed RSS (bytes) of the process tree."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        try:
+            root = psutil.Process(proc.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not stop.is_set():
+            total = 0
+            try:
+                for p in [root, *root.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        pass
+            except psutil.NoSuchProcess:
+                break
+            peak = max(peak, total)
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    secs = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    return secs, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
+    """Statement grouping alone on a copy of the database, embeddings recomputed."""
+    sys.path.insert(0, str(REPO))
+    from quotetrack import statements, store
+
+    copy = tmp / "grouping.db"
+    src = sqlite3.connect(db_path)
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    db = store.open_db(copy)
+    with db.atomic():
+        db.execute("delete from quote_statements")
+        db.execute("update quotes set statement_id = null")
+        db.execute("delete from statements")
+        db.execute("delete from embeddings")
+    from quotetrack import embeddings
+    embeddings._cache.clear()
+    embeddings.get_model()          # load time not counted
+    articles = [r[0] for r in db.execute("select id from articles order by id").fetchall()]
+    n_quotes = 0
+    t0 = time.perf_counter()
+    for article_id in articles:
+        ids = [r[0] for r in db.execute("select id from quotes where article_id = ? order by id", [article_id])]
+        if ids:
+            n_quotes += len(ids)
+            with store._write_transaction(db):
+                statements.assign_statements(db, ids)
+    secs = time.perf_counter() - t0
+    out = {"seconds": secs, "articles": len(articles), "quotes": n_quotes,
+           "statements": db["statements"].count, "embedded": db["embeddings"].count}
+    db.close()
+    copy.unlink()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--limit", type=int, help="first N articles instead of all 37,547")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--db", help="database to build (default: a temporary file)")
+    ap.add_argument("--keep-db", action="store_true", help="keep the temporary database and print its path")
+    ap.add_argument("--no-reingest", action="store_true")
+    ap.add_argument("--grouping", action="store_true", help="also time statement grouping from scratch")
+    ap.add_argument("--json-out")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="qt-scale-"))
+    try:
+        files, n_articles, n_words = subset(args.limit, tmp)
+        db = Path(args.db) if args.db else tmp / "allsides.db"
+        if db.exists():
+            sys.exit(f"{db} exists: give a new path")
+        res: dict = {"articles": n_articles, "words": n_words, "workers": args.workers,
+                     "load": os.getloadavg()[0]}
+        print(f"AllSides: {n_articles:,} articles, {n_words:,} words; workers={args.workers}; "
+              f"load average {res['load']:.2f}")
+        cmd = [sys.executable, "-m", "quotetrack.cli", "ingest", *map(str, files), "--db", str(db), "--quiet",
+               "--batch-size", str(args.batch_size)]
+        if args.workers != 1:
+            cmd += ["--workers", str(args.workers)]
+        secs, peak, proc = run_measured(cmd, tmp)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"ingest failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        con = sqlite3.connect(db)
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                  for t in ("articles", "quotes", "speakers", "statements", "embeddings")}
+        con.close()
+        size = db.stat().st_size + (db.with_name(db.name + "-wal").stat().st_size
+                                    if db.with_name(db.name + "-wal").exists() else 0)
+        res["ingest"] = {"seconds": secs, "words_per_s": n_words / secs, "peak_rss_mb": peak / 2**20,
+                         "db_mb": size / 1e6, "errors": proc.stderr.count("error:"), **counts}
+        print(f"ingest:    {secs:8.1f} s ({secs / 60:.1f} min)  {n_words / secs:8,.0f} words/s  "
+              f"peak RSS {peak / 2**20:,.0f} MB  database {size / 1e6:,.1f} MB  "
+              f"{counts['articles']:,} articles, {counts['quotes']:,} quotes, {counts['statements']:,} statements, "
+              f"{counts['embeddings']:,} sentences embedded; {res['ingest']['errors']} errors")
+        if not args.no_reingest:
+            secs2, peak2, proc2 = run_measured(cmd, tmp)
+            res["reingest"] = {"seconds": secs2, "peak_rss_mb": peak2 / 2**20, "summary": proc2.stderr[-300:]}
+            print(f"re-ingest: {secs2:8.1f} s  peak RSS {peak2 / 2**20:,.0f} MB  (all {n_articles:,} present)")
+        if args.grouping:
+            g = grouping_from_scratch(db, tmp)
+            res["grouping"] = g
+            print(f"grouping:  {g['seconds']:8.1f} s for {g['quotes']:,} quotes of {g['articles']:,} articles "
+                  f"-> {g['statements']:,} statements, {g['embedded']:,} sentences embedded")
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps(res, indent=2), encoding="utf-8")
+        if args.keep_db and not args.db:
+            kept = Path(tempfile.gettempdir()) / f"qt-allsides-{args.limit or 'all'}.db"
+            shutil.move(str(db), kept)
+            print(f"database kept: {kept}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
