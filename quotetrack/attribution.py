@@ -614,9 +614,9 @@ class Attributor:
             return None
         sent_end = doc[b - 1].sent.end if b - 1 < len(doc) else len(doc)
         for t in doc[b:min(b + 30, max(sent_end, b + 3), len(doc))]:
-            if t.i in self.inside or t.text in (".", "!", "?"):
+            if t.i in self.inside or t.text in (".", "!", "?") or "\n" in t.text:
                 break
-            if t.pos_ not in ("VERB", "AUX") or t.dep_ == "aux":
+            if t.pos_ not in ("VERB", "AUX") or t.dep_ == "aux" or t.lemma_ == "be":
                 continue
             subj = _subject_of(t, self.inside)
             if subj is None:

@@ -174,6 +174,8 @@ def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, p
             continue
         if _is_speech_verb(tok) or (any_verb and tok.pos_ in ("VERB", "AUX") and tok.dep_ != "aux"):
             subj = _speaker_from_verb(tok, attributor.inside)
+            if subj is not None and not _is_speech_verb(tok) and subj.pos_ == "PRON":
+                continue   # "Wait, it gets better:" introduces nobody
             if subj is not None and subj.i not in attributor.inside:
                 return Attribution(mention_for(subj), tok.text, tok.idx, tok.idx + len(tok),
                                    "previous-sentence", 0.6)
