@@ -654,9 +654,8 @@ class Attributor:
                 return None
         return None
 
-    def name_colon(self, q: QuoteSpan) -> Attribution | None:
-        """ "Pollsters agree - Carl Bialik: “…”": a name right before the colon that
-        opens the quote speaks, whatever verb the sentence has."""
+    def _colon_before(self, q: QuoteSpan) -> int | None:
+        """Index of the colon that opens the quote ("X said: “…”"), if there is one."""
         doc = self.doc
         a, _ = _outer_tokens(doc, q)
         k = a - 1
@@ -664,19 +663,24 @@ class Attributor:
             k -= 1
         if k < 1 or doc[k].text != ":" or k in self.inside:
             return None
-        last = doc[k - 1]
+        return k
+
+    def name_colon(self, q: QuoteSpan) -> Attribution | None:
+        """ "Pollsters agree - Carl Bialik: “…”": a name right before the colon that
+        opens the quote speaks, whatever verb the sentence has."""
+        k = self._colon_before(q)
+        if k is None:
+            return None
+        last = self.doc[k - 1]
         if last.ent_type_ == "PERSON" and last.i not in self.inside:
-            return self._make(mention_for(last), doc[k], "colon", 0.8, q)
+            return self._make(mention_for(last), self.doc[k], "colon", 0.8, q)
         return None
 
     def before_colon(self, q: QuoteSpan) -> Attribution | None:
         """ "She then addressed the supporters: “…”", "… Republican pollster Daron Shaw: “…”"."""
         doc = self.doc
-        a, _ = _outer_tokens(doc, q)
-        k = a - 1
-        while k >= 0 and doc[k].is_space:
-            k -= 1
-        if k < 1 or doc[k].text != ":" or k in self.inside:
+        k = self._colon_before(q)
+        if k is None:
             return None
         last = doc[k - 1]
         if last.ent_type_ in ("PERSON", "ORG") and last.i not in self.inside:

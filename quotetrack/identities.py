@@ -42,6 +42,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from .dates import day as _date
 
 __all__ = [
     "ArticleContext",
@@ -378,15 +379,6 @@ class ArticleContext:
         if self._folded_text is None:
             self._folded_text = f" {fold(self.text)} "
         return self._folded_text
-
-
-def _date(value) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def _append_description(db, speaker_id: int, description: str | None) -> None:

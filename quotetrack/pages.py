@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
+from .dates import day
 
 __all__ = [
     "word_diff",
@@ -104,16 +105,6 @@ def same_words(a: str, b: str) -> bool:
 
 # ---------------------------------------------------------------------------
 # dates and timelines
-
-
-def day(value) -> datetime.date | None:
-    """The calendar day of a stored date ("2023-09-05", "2023-09-05T10:00:00Z"), or None."""
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 @dataclass

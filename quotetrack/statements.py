@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from . import identities, variants
+from .dates import day as _date
 
 __all__ = [
     "assign_statements",
@@ -67,15 +68,6 @@ class StatementError(ValueError):
 def norm_hash(text: str) -> str:
     """SHA-1 of the normalised text (the ``quote_statements.norm_hash`` index)."""
     return hashlib.sha1(variants.normalise(text).encode("utf-8")).hexdigest()
-
-
-def _date(value) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 @dataclass
