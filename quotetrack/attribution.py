@@ -31,6 +31,7 @@ thank apologize apologise tell text email message add put quote cite echo sum po
 bark snap growl thunder roar sigh laugh scoff hiss gripe grumble bemoan marvel exult crow cheer
 laud liken compare rate hail encourage scold lambast chide defend dismiss reject question
 challenge ridicule assail rip bash propose brag gush rave fume vent rail opine recount
+rule find determine
 """.split())
 
 # "make clear", "point out", "put it" and similar multiword cues are caught by their verb.
@@ -74,7 +75,7 @@ PRONOUNS_THING = frozenset("it they".split())
 # entity types that never speak ("the 13th Amendment", "Monday", "the War on Drugs")
 _NOT_SPEAKERS = frozenset("LAW WORK_OF_ART EVENT PRODUCT DATE TIME MONEY PERCENT CARDINAL ORDINAL QUANTITY LANGUAGE".split())
 _NEVER_SUBJECTS = frozenset("DATE TIME LAW WORK_OF_ART EVENT PRODUCT LANGUAGE MONEY".split())
-_PUBLISHING_VERBS = frozenset("release issue publish post send write sign deliver give make put include".split())
+_PUBLISHING_VERBS = frozenset("release issue publish post write sign deliver".split())
 _COGNITIVE = frozenset("think believe feel hope fear worry wonder expect know".split())
 _CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "oprd", "attr", "acomp", "advcl", "conj", "dep", "npadvmod"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
@@ -448,7 +449,7 @@ class Attributor:
                     return t
         return v
 
-    def _from_document(self, d: Token, q: QuoteSpan) -> Attribution:
+    def _from_document(self, d: Token, q: QuoteSpan) -> Attribution | None:
         """The quote hangs from a document noun ("stressed in its statement that ..."):
         whoever the governing verb's subject is speaks; else the document itself."""
         v = d.head
@@ -461,13 +462,15 @@ class Attributor:
             while verb.pos_ == "ADJ" and verb.head is not verb:   # "made it clear in a statement"
                 verb = verb.head
             if not _is_speech_verb(verb) and verb.lemma_.lower() not in _PUBLISHING_VERBS:
-                # "said he hopes the day sends a message that “…”": the message is
-                # not the speaker's document; a speech verb further up reports it
+                # "said he hopes the day sends a message that “…”", "helping sort her
+                # “personal messages”": not the speaker's document; a speech verb further
+                # up reports it, or this is no attribution at all
                 higher = self._verb_up(verb.head) if verb.head is not verb else None
                 if higher is not None and _is_speech_verb(higher[0]):
                     subj = _speaker_from_verb(higher[0], self.inside)
                     if subj is not None:
                         return self._make(mention_for(subj), higher[0], "verb-subject", 0.8, q)
+                return None
             subj = _speaker_from_verb(verb, self.inside)
             if subj is not None and subj.i not in self.inside:
                 return self._make(mention_for(subj), verb, "document-verb", 0.85, q)
@@ -506,7 +509,10 @@ class Attributor:
                 continue
             seen.add(v.i)
             if v.lemma_.lower() in DOCUMENT_NOUNS and v.pos_ in ("NOUN", "PROPN"):
-                return self._from_document(v, q)
+                found = self._from_document(v, q)
+                if found is not None:
+                    return found
+                continue
             if v.i > b and not self._adjacent_cue(v, a, b, q) and v not in [c for c, _ in climbed]:
                 continue
             subj = _speaker_from_verb(v, self.inside)

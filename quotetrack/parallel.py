@@ -22,6 +22,9 @@ import multiprocessing
 from typing import Iterable, Iterator
 
 CHUNK_SIZE = 16          # articles per task
+# a worker is replaced (forked afresh from the parent) after this many chunks: spaCy's
+# string store grows with every new word it sees, so memory stays flat on long runs
+TASKS_PER_WORKER = 100
 
 _nlp = None              # the worker's model (inherited through fork, or loaded by name)
 _nlp_model: str | None = "<unset>"
@@ -82,10 +85,10 @@ def extract_parallel(articles: Iterable, nlp, workers: int, batch_size: int = 32
     if "fork" in methods:
         ctx = multiprocessing.get_context("fork")
         _init(model, nlp)          # inherited by the forked workers
-        pool = ctx.Pool(workers)
+        pool = ctx.Pool(workers, maxtasksperchild=TASKS_PER_WORKER)
     else:  # pragma: no cover - Windows
         ctx = multiprocessing.get_context("spawn")
-        pool = ctx.Pool(workers, initializer=_init, initargs=(model,))
+        pool = ctx.Pool(workers, initializer=_init, initargs=(model,), maxtasksperchild=TASKS_PER_WORKER)
     try:
         pending: collections.deque = collections.deque()
         chunks = _chunks(articles, chunk_size)

@@ -220,7 +220,8 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
                 atts[i] = found
                 continue
         # a paragraph that opens with the quote continues the previous paragraph's speaker
-        if par is not None and q.open_start - par[0] <= 2 and prev >= 0 and atts[prev] is not None:
+        if par is not None and q.open_start - par[0] <= 2 and prev >= 0 and atts[prev] is not None \
+                and atts[prev].method != "dash":   # a "― Name" signature covers its own quote only
             prev_par = _paragraph_of(paragraphs, spans[prev].open_start)
             if prev_par is not None and prev_par[2] >= par[2] - 1:
                 atts[i] = _copy(atts[prev], "follow-on", 0.7)

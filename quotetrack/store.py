@@ -261,6 +261,17 @@ def m003_identities_and_statement_groups(db: sqlite_utils.Database) -> None:
     statements.upgrade_links(db)
 
 
+@migrations(name="m004_site_indexes")
+def m004_site_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for what the site sorts and facets statements by (``metadata.yml``:
+    sorted by ``quote_count``, faceted by ``outlet_count`` and ``first_reported``), so
+    the statements page does not sort or scan the whole table on each request."""
+    st = db["statements"]
+    st.create_index(["quote_count"], if_not_exists=True)
+    st.create_index(["outlet_count"], if_not_exists=True)
+    st.create_index(["first_reported"], if_not_exists=True)
+
+
 # ---------------------------------------------------------------------------
 # opening
 
