@@ -336,6 +336,9 @@ def _subject_of(verb: Token, exclude: frozenset | set = frozenset()) -> Token | 
 def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> Token | None:
     """The speaker of a speech verb: its subject, else the subject up the clause chain
     ("X published the statement, adding that ..."), skipping "was said to" passives."""
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if verb.tag_ == "VBG" and before is not None and before.i not in exclude and before.ent_type_ == "PERSON":
+        return before   # "footage of Trump saying during the debate, “…”"
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.i not in exclude and (
             verb.head.pos_ == "PROPN" or verb.head.ent_type_ in ("PERSON", "ORG")
             or verb.head.lemma_.lower() in PERSON_NOUNS or verb.head.lemma_.lower() in DOCUMENT_NOUNS):
@@ -667,7 +670,7 @@ class Attributor:
         k = a - 1
         while k >= 0 and doc[k].is_space:
             k -= 1
-        if k < 1 or doc[k].text != ":" or k in self.inside:
+        if k < 1 or doc[k].text not in (":", "--", "—") or k in self.inside:
             return None
         return k
 
@@ -686,7 +689,7 @@ class Attributor:
         """ "She then addressed the supporters: “…”", "… Republican pollster Daron Shaw: “…”"."""
         doc = self.doc
         k = self._colon_before(q)
-        if k is None:
+        if k is None or doc[k].text != ":":
             return None
         last = doc[k - 1]
         if last.ent_type_ in ("PERSON", "ORG") and last.i not in self.inside:

@@ -185,12 +185,17 @@ def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, p
 def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed_words: int = 4) -> list[Quote]:
     text = doc_text(doc)
     attributor = Attributor(doc, spans)
-    atts: list[Attribution | None] = [
-        attributor.label_in_quote(q) or attributor.name_colon(q) or attributor.syntactic(q) or attributor.after_quote(q)
-        or attributor.before_colon(q) or attributor.before_quote_surface(q) or attributor.clause_subject(q)
-        for q in spans]
     if paragraphs is None:
         paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(text))]
+    # strongest evidence first: the quote's own sentence, syntax before layout
+    atts: list[Attribution | None] = []
+    for q in spans:
+        par = _paragraph_of(paragraphs, q.open_start)
+        atts.append(
+            attributor.label_in_quote(q) or attributor.name_colon(q) or attributor.syntactic(q)
+            or attributor.after_quote(q) or attributor.before_colon(q) or attributor.before_quote_surface(q)
+            or (surface_attribution(doc, q, par[0]) if par is not None else None)
+            or attributor.clause_subject(q))
 
     # follow-on quotes: continue the previous speaker where the sentence names nobody
     for i, q in enumerate(spans):
@@ -200,8 +205,8 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
         if q.continued_from is not None and atts[q.continued_from] is not None:
             atts[i] = _copy(atts[q.continued_from], "continuation", 0.95)
             continue
-        found = surface_attribution(doc, q, par[0] if par else 0)
-        if found is None and par is not None and _is_headline(text[par[0]:par[1]]):
+        found = None
+        if par is not None and _is_headline(text[par[0]:par[1]]):
             found = headline_attribution(doc, q, par[0])
         if found is not None:
             atts[i] = found
