@@ -337,7 +337,8 @@ def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> T
     """The speaker of a speech verb: its subject, else the subject up the clause chain
     ("X published the statement, adding that ..."), skipping "was said to" passives."""
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
-    if verb.tag_ == "VBG" and before is not None and before.i not in exclude and before.ent_type_ == "PERSON":
+    if verb.tag_ == "VBG" and before is not None and before.i not in exclude and before.pos_ == "PROPN" and (
+            before.ent_type_ == "PERSON" or before.lower_ in _person_words(verb.doc)):
         return before   # "footage of Trump saying during the debate, “…”"
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.i not in exclude and (
             verb.head.pos_ == "PROPN" or verb.head.ent_type_ in ("PERSON", "ORG")

@@ -154,3 +154,29 @@ def test_headline_with_name_and_verb(nlp):
 def test_belief_inside_reported_speech_goes_to_the_reporter(nlp):
     q = one(nlp, "Candidates who think “America has no interests in this region are wrong,” Hillary Clinton said.")
     assert q.speaker == "Hillary Clinton"
+
+
+def test_participle_right_after_a_name(nlp):
+    q = one(nlp, "Donald Trump spoke first. The ad uses footage of Hillary Clinton asking, "
+                 "“Why aren’t I 50 points ahead, you might ask?”")
+    assert q.speaker == "Hillary Clinton"
+
+
+def test_name_before_a_dash_introduces_the_quote(nlp):
+    text = ("A chorus of Republicans said the same, including Mitt Romney -- ''It is disqualifying "
+            "for a nominee to refuse to release tax returns'' -- and others.")
+    q = one(nlp, text)
+    assert q.speaker == "Mitt Romney"
+
+
+def test_figurative_message_is_not_a_speaker(nlp):
+    q = one(nlp, "Michael Mulgrew said he hopes the day of action sends a message that "
+                 "“communities are standing up for their public schools.”")
+    assert q.speaker == "Michael Mulgrew"
+
+
+def test_dash_signature_does_not_carry_to_the_next_quote(nlp):
+    text = ("“We need better schools and better jobs now.” ― Ana Ruiz\n"
+            "“I am afraid of what comes next for my family.”")
+    result = [q for q in quotes(nlp, text) if q.is_speech]
+    assert [q.speaker for q in result] == ["Ana Ruiz", None]
