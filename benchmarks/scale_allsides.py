@@ -3,6 +3,7 @@ size, a second ingest of the same files (all duplicates), and statement grouping
 
     python benchmarks/scale_allsides.py [--limit N] [--workers N] [--db FILE] [--keep-db]
                                         [--no-reingest] [--grouping] [--json-out FILE]
+    python benchmarks/scale_allsides.py --grouping-only DB
 
 * ``ingest``    ``python -m quotetrack.cli ingest FILES --db DB --quiet`` in a subprocess;
                 wall time, words/s and the peak resident memory of the whole process tree
@@ -37,6 +38,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")     # as quotetrack's CLI does (the --grouping step runs here)
 
 
 def shared_dir() -> Path:
@@ -76,32 +79,37 @@ def subset(limit: int | None, tmp: Path) -> tuple[list[Path], int, int]:
     return [out], n, words
 
 
-def run_measured(cmd: list[str], cwd) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall time and peak summed RSS (bytes) of the process tree."""
+def run_measured(cmd: list[str], cwd) -> tuple[float, int, int, subprocess.CompletedProcess]:
+    """Wall time, peak summed RSS and peak summed PSS (bytes) of the process tree. RSS
+    counts pages the forked workers share with the parent once per process; PSS
+    divides shared pages among their sharers (what the machine really holds)."""
     import psutil
 
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_pss = 0
     stop = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak, peak_pss
         try:
             root = psutil.Process(proc.pid)
         except psutil.NoSuchProcess:
             return
         while not stop.is_set():
-            total = 0
+            total = pss = 0
             try:
                 for p in [root, *root.children(recursive=True)]:
                     try:
-                        total += p.memory_info().rss
-                    except psutil.NoSuchProcess:
+                        info = p.memory_full_info()
+                        total += info.rss
+                        pss += getattr(info, "pss", info.rss)
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
                         pass
             except psutil.NoSuchProcess:
                 break
             peak = max(peak, total)
+            peak_pss = max(peak_pss, pss)
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -110,7 +118,7 @@ def run_measured(cmd: list[str], cwd) -> tuple[float, int, subprocess.CompletedP
     secs = time.perf_counter() - t0
     stop.set()
     sampler.join()
-    return secs, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    return secs, peak, peak_pss, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
@@ -159,8 +167,20 @@ def main() -> None:
     ap.add_argument("--keep-db", action="store_true", help="keep the temporary database and print its path")
     ap.add_argument("--no-reingest", action="store_true")
     ap.add_argument("--grouping", action="store_true", help="also time statement grouping from scratch")
+    ap.add_argument("--grouping-only", metavar="DB", help="only time statement grouping from scratch on a copy of DB")
     ap.add_argument("--json-out")
     args = ap.parse_args()
+    if args.grouping_only:
+        tmp = Path(tempfile.mkdtemp(prefix="qt-scale-"))
+        try:
+            g = grouping_from_scratch(Path(args.grouping_only), tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(f"grouping:  {g['seconds']:8.1f} s for {g['quotes']:,} quotes of {g['articles']:,} articles "
+              f"-> {g['statements']:,} statements, {g['embedded']:,} sentences embedded")
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps({"grouping": g}, indent=2), encoding="utf-8")
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="qt-scale-"))
     try:
@@ -176,7 +196,7 @@ def main() -> None:
                "--batch-size", str(args.batch_size)]
         if args.workers != 1:
             cmd += ["--workers", str(args.workers)]
-        secs, peak, proc = run_measured(cmd, tmp)
+        secs, peak, pss, proc = run_measured(cmd, tmp)
         if proc.returncode not in (0, 1):
             sys.exit(f"ingest failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
         con = sqlite3.connect(db)
@@ -186,13 +206,14 @@ def main() -> None:
         size = db.stat().st_size + (db.with_name(db.name + "-wal").stat().st_size
                                     if db.with_name(db.name + "-wal").exists() else 0)
         res["ingest"] = {"seconds": secs, "words_per_s": n_words / secs, "peak_rss_mb": peak / 2**20,
+                         "peak_pss_mb": pss / 2**20,
                          "db_mb": size / 1e6, "errors": proc.stderr.count("error:"), **counts}
         print(f"ingest:    {secs:8.1f} s ({secs / 60:.1f} min)  {n_words / secs:8,.0f} words/s  "
-              f"peak RSS {peak / 2**20:,.0f} MB  database {size / 1e6:,.1f} MB  "
+              f"peak RSS {peak / 2**20:,.0f} MB (PSS {pss / 2**20:,.0f} MB)  database {size / 1e6:,.1f} MB  "
               f"{counts['articles']:,} articles, {counts['quotes']:,} quotes, {counts['statements']:,} statements, "
               f"{counts['embeddings']:,} sentences embedded; {res['ingest']['errors']} errors")
         if not args.no_reingest:
-            secs2, peak2, proc2 = run_measured(cmd, tmp)
+            secs2, peak2, _, proc2 = run_measured(cmd, tmp)
             res["reingest"] = {"seconds": secs2, "peak_rss_mb": peak2 / 2**20, "summary": proc2.stderr[-300:]}
             print(f"re-ingest: {secs2:8.1f} s  peak RSS {peak2 / 2**20:,.0f} MB  (all {n_articles:,} present)")
         if args.grouping:

@@ -461,6 +461,7 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
         ).last_pk
 
         quote_ids = []
+        quote_names: list[tuple[int, set[str]]] = []
         alias_counts: Counter = Counter()
         context = identities.ArticleContext(
             article_id=article_id, outlet=article.outlet, published=article.published,
@@ -494,8 +495,16 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
                 mention = (q.speaker_mention or "").strip()
                 if mention and mention.casefold() not in _PRONOUNS:
                     names.add(mention)
+                quote_names.append((quote_id, names))
+
+        # a later quote's speaker may have merged an earlier quote's identity into
+        # another (identities.merge_speakers moves the quotes): count aliases under
+        # each quote's speaker as it stands now, never under a deleted one
+        for quote_id, names in quote_names:
+            row = db.execute("select speaker_id from quotes where id = ?", [quote_id]).fetchone()
+            if row and row[0] is not None:
                 for alias in names:
-                    alias_counts[(speaker_id, alias)] += 1
+                    alias_counts[(row[0], alias)] += 1
 
         for (speaker_id, alias), n in alias_counts.items():
             db.execute(

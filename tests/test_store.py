@@ -25,7 +25,8 @@ from quotetrack.variants import normalise, same_statement
 LONG = "We will act decisively against anyone who takes part in human trafficking for mercenaries"
 TRUNC = "act decisively against anyone who takes part"
 NO_ROLE = "Cuba plays no role in the war in Ukraine"
-ALL_MIGRATIONS = ["m001_initial_schema", "m002_search_and_views", "m003_identities_and_statement_groups"]
+ALL_MIGRATIONS = ["m001_initial_schema", "m002_search_and_views", "m003_identities_and_statement_groups",
+                  "m004_site_indexes"]
 A_ROLE = "Cuba plays a role in the war in Ukraine"
 
 
@@ -137,6 +138,7 @@ def test_indexes(db):
     assert indexed("speakers")[("key",)] == 1
     assert ("speaker_id",) in indexed("statements")
     assert ("statement_id",) in indexed("quote_statements")
+    assert {("quote_count",), ("outlet_count",), ("first_reported",)} <= set(indexed("statements"))
 
 
 def test_open_db_file(tmp_path):
