@@ -88,7 +88,7 @@ def test_site_answers_while_two_ingests_write(tmp_path):
                 break
             held = time.monotonic() - held_since
             if conn is not None and (held > 8 or (held > 4 and served_while_locked >= 10)):
-                # (well within the ingests' 10 s busy timeout)
+                # (well within the ingests' busy timeout)
                 conn.execute("rollback")
                 conn.close()
                 conn = None
