@@ -29,7 +29,6 @@ import gzip
 import json
 import os
 import random
-import re
 import sys
 import time
 from collections import Counter, defaultdict

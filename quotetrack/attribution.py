@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from .quotes import QuoteSpan
 
@@ -770,11 +770,6 @@ class Attributor:
             return False
         return True
 
-
-def attribute(doc: Doc, spans: list[QuoteSpan]) -> list[Attribution | None]:
-    """Syntactic attribution for each quote span (None where the sentence names no speaker)."""
-    att = Attributor(doc, spans)
-    return [att.syntactic(q) for q in spans]
 
 
 def document_issuer_of(d: Token) -> Mention | None:

@@ -41,6 +41,15 @@ def _articles(paths, failures: list):
         yield item
 
 
+def _existing_db(db_path: Path):
+    """Open a database the user named, refusing to create an empty one by mistake."""
+    from . import store
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
+    return store.open_db(db_path)
+
+
 def _extraction_failed(failures: list):
     """One line per article the extractor could not process; the batch goes on."""
     def report(article, error):
@@ -94,19 +103,13 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     failures: list = []
     counts = {"added": 0, "present": 0, "quotes": 0}
 
-    def new_articles():
-        seen = set()
-        for article in _articles(paths, failures):
-            key = article.content_hash
-            if key in seen or store.article_exists(db, key):
-                counts["present"] += 1
-                continue
-            seen.add(key)
-            yield article
+    def present(_article) -> None:
+        counts["present"] += 1
 
     nlp = load_nlp(model)
     on_error = _extraction_failed(failures)
-    for article, quotes in _progress(extract_articles(new_articles(), nlp, batch_size=batch_size, on_error=on_error,
+    articles = store.new_articles(db, _articles(paths, failures), present)
+    for article, quotes in _progress(extract_articles(articles, nlp, batch_size=batch_size, on_error=on_error,
                                                       workers=workers),
                                      quiet, "ingest"):
         try:
@@ -178,13 +181,10 @@ def extract(paths, as_json, include_all, model, batch_size, workers):
                    "(canned queries, search, facets and filters still work). Stop it before ingesting.")
 def serve(db_path, host, port, metadata_path, public):
     """Browse the database with Datasette (quotetrack's metadata and plugin included)."""
-    from . import datasette_plugin, store
+    from . import datasette_plugin
     from datasette.cli import cli as datasette_cli
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
-    db = store.open_db(db_path)
-    store.ensure_db_shape(db)
+    db = _existing_db(db_path)   # also brings an older schema up to date
     if public:
         # an immutable database is read without its write-ahead log: fold the log into
         # the file first (impossible while an ingest is writing)
@@ -225,11 +225,9 @@ def statements():
               help="SQLite database to correct.")
 def statements_merge(keep, drop, db_path):
     """Merge statement DROP into statement KEEP (ids from the statements table)."""
-    from . import statements as statements_module, store
+    from . import statements as statements_module
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
-    db = store.open_db(db_path)
+    db = _existing_db(db_path)
     try:
         statements_module.merge_statements(db, keep, drop)
     except statements_module.StatementError as e:
@@ -246,11 +244,9 @@ def statements_merge(keep, drop, db_path):
               help="SQLite database to correct.")
 def statements_split(quote_id, statement_id, db_path):
     """Take quote QUOTE_ID out of its statement into a statement of its own."""
-    from . import statements as statements_module, store
+    from . import statements as statements_module
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
-    db = store.open_db(db_path)
+    db = _existing_db(db_path)
     try:
         new_id = statements_module.split_quote(db, quote_id, statement_id)
     except statements_module.StatementError as e:

@@ -28,17 +28,6 @@ from typing import Iterable
 __all__ = ["ingest_distributed"]
 
 
-def _partitions(articles: Iterable, size: int):
-    part = []
-    for a in articles:
-        part.append(a)
-        if len(part) >= size:
-            yield part
-            part = []
-    if part:
-        yield part
-
-
 def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = None, partition_size: int = 64,
                        batch_size: int = 32, max_in_flight: int | None = None, on_error=None) -> dict:
     """Ingest ``paths`` (files or folders, as ``quotetrack ingest``) into ``db_path``,
@@ -46,7 +35,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
     ``{"added", "present", "quotes", "failed"}``. ``on_error(where, message)`` is called
     for every bad file, record or article (default: ignored, counted in ``failed``)."""
     from . import store
-    from .parallel import extract_chunk
+    from .parallel import chunks, extract_chunk
     from .sources import SourceError, iter_articles
 
     db = store.open_db(Path(db_path))
@@ -57,24 +46,21 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
         if on_error is not None:
             on_error(where, message)
 
-    def new_articles():
-        seen = set()
+    def sources():
         for item in iter_articles([str(p) for p in paths]):
             if isinstance(item, SourceError):
                 fail(str(item), "bad input")
-                continue
-            key = item.content_hash
-            if key in seen or store.article_exists(db, key):
-                counts["present"] += 1
-                continue
-            seen.add(key)
-            yield item
+            else:
+                yield item
+
+    def present(_article) -> None:
+        counts["present"] += 1
 
     if max_in_flight is None:
         workers = len(client.scheduler_info().get("workers", {})) or 1
         max_in_flight = 2 * workers
     pending: collections.deque = collections.deque()
-    parts = _partitions(new_articles(), partition_size)
+    parts = chunks(store.new_articles(db, sources(), present), partition_size)
     exhausted = False
     try:
         while True:

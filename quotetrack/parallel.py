@@ -62,7 +62,8 @@ def extract_chunk(articles: list, model: str | None = None, batch_size: int = 32
     return [(quotes.get(i, []), errors.get(i)) for i in range(len(articles))]
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to ``size`` consecutive items, streamed."""
     chunk = []
     for item in items:
         chunk.append(item)
@@ -91,12 +92,12 @@ def extract_parallel(articles: Iterable, nlp, workers: int, batch_size: int = 32
         pool = ctx.Pool(workers, initializer=_init, initargs=(model,), maxtasksperchild=TASKS_PER_WORKER)
     try:
         pending: collections.deque = collections.deque()
-        chunks = _chunks(articles, chunk_size)
+        pending_chunks = chunks(articles, chunk_size)
         exhausted = False
         while True:
             while not exhausted and len(pending) < 2 * workers:
                 try:
-                    chunk = next(chunks)
+                    chunk = next(pending_chunks)
                 except StopIteration:
                     exhausted = True
                     break

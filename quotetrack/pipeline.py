@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .attribution import (DOCUMENT_NOUNS, doc_text, Attribution, Attributor, Mention, _is_speech_verb, _speaker_from_verb,
+from .attribution import (DOCUMENT_NOUNS, doc_text, Attribution, Attributor, _is_speech_verb, _speaker_from_verb,
                           headline_attribution, mention_for, surface_attribution)
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
 from .records import Quote

@@ -44,10 +44,6 @@ class QuoteSpan:
     nested: int = 0           # how many quotations are nested inside
     paragraph: int = 0        # index of the paragraph it lies in
 
-    @property
-    def chain_start(self) -> int:
-        return self.open_start
-
 
 def _prev_char(text: str, i: int) -> str:
     return text[i - 1] if i > 0 else ""

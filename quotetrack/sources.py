@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import gzip
+import functools
 import hashlib
 import json
 import os
@@ -75,7 +76,7 @@ class Article:
         """The body paragraphs joined with newlines (furniture removed)."""
         return "\n".join(self.text[s:e] for s, e in self.paragraphs)
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
         """Identity of an article: its body text, whitespace-normalised, not its path."""
         if self.paragraphs:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import regex
 from spacy.tokens import Doc
 
-from .attribution import DOCUMENT_NOUNS, ORG_NOUNS, PERSON_NOUNS, Mention, document_issuer_of, mention_for
+from .attribution import Mention, document_issuer_of, mention_for
 
 _HONORIFICS = regex.compile(
     r"^(?:(?:the|a|an)\s+)?(?:mr|mrs|ms|miss|dr|prof|sen|rep|gov|gen|col|capt|lt|sgt|rev|hon|sir|dame|lord|lady|"
@@ -264,14 +264,3 @@ class ArticleSpeakers:
     def record(self, position: int, canonical: str | None, kind: str | None) -> None:
         if canonical:
             self.speakers.append((position, canonical, kind or "unknown"))
-
-
-def is_named(text: str) -> bool:
-    """Does a mention carry a name (not just a role or a pronoun)?"""
-    words = text.split()
-    return any(w[:1].isupper() for w in words[1:]) or (words and words[0][:1].isupper() and
-                                                      fold(words[0]) not in {"the", "a", "an", "he", "she", "it", "they"})
-
-
-__all__ = ["ArticleSpeakers", "fold", "display_name", "surname", "is_named",
-           "DOCUMENT_NOUNS", "ORG_NOUNS", "PERSON_NOUNS"]

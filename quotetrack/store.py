@@ -31,12 +31,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sqlite_utils
 
@@ -50,7 +49,7 @@ __all__ = [
     "article_exists",
     "speaker_key",
     "get_or_create_speaker",
-    "article_content_hash",
+    "new_articles",
     "migrations",
     "TABLES",
 ]
@@ -318,24 +317,6 @@ _NAME_PUNCT = re.compile(r"[^\w\s'-]+")
 _LEADING_THE = re.compile(r"^the\s+")
 
 
-def article_content_hash(article) -> str:
-    """``article.content_hash`` (defined in ``quotetrack.sources``); for objects
-    without one, the same definition: SHA-256 of the NFC, whitespace-normalised
-    body paragraphs (or whole text)."""
-    try:
-        value = article.content_hash
-    except (NotImplementedError, AttributeError):
-        value = None
-    if value:
-        return value
-    paragraphs = getattr(article, "paragraphs", None)
-    if paragraphs:
-        body = "\n".join(" ".join(article.text[s:e].split()) for s, e in paragraphs)
-    else:
-        body = " ".join(article.text.split())
-    return hashlib.sha256(unicodedata.normalize("NFC", body).encode("utf-8")).hexdigest()
-
-
 def speaker_key(name: str | None) -> str:
     """Normalised identity key of a speaker name: accents stripped, casefolded,
     curly apostrophes straightened, punctuation (except ' and -) and a leading
@@ -435,9 +416,9 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
     already stored (re-ingesting adds nothing, whatever the path).
 
     ``content_hash`` overrides ``article.content_hash`` (see
-    :func:`article_content_hash`).
+    ``Article.content_hash``).
     """
-    digest = content_hash or article_content_hash(article)
+    digest = content_hash or article.content_hash
     quotes = list(quotes)
     with _write_transaction(db):
         if article_exists(db, digest):
@@ -515,6 +496,21 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
 
         statements.assign_statements(db, quote_ids)
     return article_id
+
+
+def new_articles(db: sqlite_utils.Database, articles: Iterable, on_present=None) -> Iterator:
+    """The articles not stored yet and not repeated earlier in this batch (checked
+    before parsing, so duplicates cost no spaCy time); ``on_present(article)`` hears
+    about the others."""
+    seen = set()
+    for article in articles:
+        key = article.content_hash
+        if key in seen or article_exists(db, key):
+            if on_present is not None:
+                on_present(article)
+            continue
+        seen.add(key)
+        yield article
 
 
 def article_exists(db: sqlite_utils.Database, content_hash: str) -> bool:

@@ -1,5 +1,4 @@
 """Speakers with the real spaCy model: each news attribution pattern on a small text."""
-import pytest
 
 
 def quotes(nlp, text):

@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest

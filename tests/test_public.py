@@ -7,7 +7,6 @@ ingested article is escaped on every HTML page that shows it.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from quotetrack import statements, store
+from quotetrack import statements
 from quotetrack.records import Quote
 from quotetrack.sources import Article
 from quotetrack.store import (
@@ -251,7 +251,7 @@ def test_content_hash_default(db, articles):
     article_id = save_article(db, article, quotes)  # hash from the article (or the fallback)
     assert article_id == 1
     assert save_article(db, article, quotes) is None
-    assert db["articles"].get(1)["content_hash"] == store.article_content_hash(article)
+    assert db["articles"].get(1)["content_hash"] == article.content_hash
 
 
 def test_failure_in_statements_rolls_back_everything(db, articles, monkeypatch):
