@@ -16,6 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import attribute_ruler
 from .attribution import (DOCUMENT_NOUNS, doc_text, Attribution, Attributor, _is_speech_verb, _speaker_from_verb,
                           headline_attribution, mention_for, surface_attribution)
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
@@ -54,6 +55,7 @@ def load_nlp(model: str | None = None) -> Language:
     else:
         raise RuntimeError(f"no spaCy model could be loaded ({', '.join(names)}): {last_error}")
     _MODEL_NAMES[id(nlp)] = model   # what worker processes load (None: the default choice)
+    attribute_ruler.speed_up(nlp)
     if PARAGRAPHS not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")
     if COMPONENT not in nlp.pipe_names:
@@ -303,43 +305,162 @@ def scanned_paragraphs(article: Article) -> list[tuple[int, int]]:
 
 _DOCUMENT_WORD = regex.compile(r"\b(?:" + "|".join(sorted(DOCUMENT_NOUNS)) + r")\b", regex.IGNORECASE)
 
+# A likely sentence end: . ! or ? (and closing brackets), space, then a capital or an
+# opening mark. Only used to decide how much of a long paragraph to parse, so an
+# occasional wrong split costs a little context, never a quotation.
+_SENTENCE_END = regex.compile(r"[.!?][)\]]*\s+(?=[\"“‘'(\[]?\p{Lu})")
+_ABBREVIATION = regex.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Prof|Rev|Hon|Mt|No|Vol|Inc|Corp|Co|Ltd|"
+    r"Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|vs|etc|approx)|\b\p{Lu}|\b(?:\p{L}\.){1,3}\p{L})\.$")
+SENTENCES_BEFORE_QUOTE = 2      # context kept before a quote's sentence inside a long paragraph
+CONTEXT_SENTENCES = 3          # sentences kept at the end of a context paragraph (start of the lede)
+LONG_PARAGRAPH = 5             # paragraphs with more sentences than this are trimmed
+
+
+def _sentence_starts(text: str, a: int, b: int, spans: list[QuoteSpan]) -> list[int]:
+    """Likely sentence starts in text[a:b], never inside a quotation nor right after
+    one closes ("“We will win.” Smith said." stays one sentence)."""
+    closed = [(q.open_start, q.close_end) for q in spans if a <= q.open_start < b]
+    starts = [a]
+    for m in _SENTENCE_END.finditer(text, a, b):
+        end = m.start() + 1
+        if _ABBREVIATION.search(text, max(a, end - 8), end):
+            continue
+        if any(o <= m.start() < c + 1 for o, c in closed):
+            continue
+        starts.append(m.end())
+    return starts
+
+
+def _kept_pieces(article: Article, a: int, b: int, quotes_here: list[QuoteSpan],
+                 lede: bool, context: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The parts of a paragraph worth parsing: all of a short paragraph; in a long one,
+    each quotation's sentences with the sentences before them, the end of a paragraph
+    that later quotations look back to (pronouns, "said:"), the start of the lede
+    (where people are named in full). Returns (kept pieces, skipped sentences)."""
+    starts = _sentence_starts(article.text, a, b, quotes_here)
+    if len(starts) <= LONG_PARAGRAPH:
+        return [(a, b)], []
+    bounds = starts + [b]
+    pieces: list[tuple[int, int]] = []
+    if lede:
+        pieces.append((a, bounds[CONTEXT_SENTENCES]))
+    if context:
+        pieces.append((bounds[-1 - CONTEXT_SENTENCES], b))
+    for q in quotes_here:
+        first = bisect.bisect_right(starts, q.open_start) - 1
+        last = bisect.bisect_right(starts, max(q.open_start, q.close_end - 1)) - 1
+        pieces.append((bounds[max(0, first - SENTENCES_BEFORE_QUOTE)], bounds[last + 1]))
+    pieces = _merge(pieces)
+    return pieces, [(x, y) for x, y in zip(bounds, bounds[1:]) if not any(p <= x < r for p, r in pieces)]
+
+
+_CAPITALISED = regex.compile(r"\b\p{Lu}[\p{L}'’-]+")
+_FULL_NAME = regex.compile(r"\b(\p{Lu}[\p{L}'’-]+)\s+(?:\p{Lu}\.\s+)?(?=(\p{Lu}[\p{L}'’-]+))")
+_NOT_NAMES = frozenset("""the a an and but or so yet if when while after before as at in on of for to from by with
+he she it they we i you his her its their our this that these those there here then however meanwhile also
+mr mrs ms miss dr sir prof president minister secretary chancellor senator governor mayor chief judge
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december""".split())
+
+
+def _named_in_full(text: str, pieces: list[tuple[int, int]], quotes: list[QuoteSpan],
+                   skipped: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences among ``skipped`` that give a person's full name ("Scott Sullivan")
+    where the kept text around the quotations only has the surname ("Mr Sullivan
+    said"): the first one for each name, so speakers keep their full names."""
+    names: set[str] = set()
+    for x, y in pieces:
+        for m in _CAPITALISED.finditer(text, x, y):
+            if m.group().lower() not in _NOT_NAMES and not any(q.open_start <= m.start() < q.close_end for q in quotes):
+                names.add(m.group())
+    found: list[tuple[int, int]] = []
+    for x, y in skipped:
+        named = {m.group(2) for m in _FULL_NAME.finditer(text, x, y)
+                 if m.group(2) in names and m.group(1).lower() not in _NOT_NAMES}
+        if named:
+            names -= named
+            found.append((x, y))
+    return found
+
 
 def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, list[QuoteSpan], list]:
-    """The paragraphs worth parsing, joined, with spans and paragraphs moved into the new text."""
+    """The text worth parsing, joined, with spans and paragraphs moved into the new text.
+
+    Paragraphs holding a quotation, the ones before them (context) and the lede are
+    kept; long paragraphs only around their quotations. Pieces of one paragraph are
+    joined by a space so they stay one paragraph for the parser and the rules."""
     paragraphs = scanned_paragraphs(article)
+    quoted = {q.paragraph for q in spans}
     wanted: set[int] = {0}
-    for q in spans:
-        for k in range(max(0, q.paragraph - CONTEXT_PARAGRAPHS), q.paragraph + 1):
-            wanted.add(k)
+    for k in quoted:
+        wanted.update(range(max(0, k - CONTEXT_PARAGRAPHS), k + 1))
     # "the statement read": parse the earlier paragraph that introduced the statement
     # ("In a statement, the ministry said"), however far back it is
-    for k in sorted({q.paragraph for q in spans}):
+    whole: set[int] = set()
+    for k in sorted(quoted):
         a, b = paragraphs[k]
         for noun in {m.group().lower() for m in _DOCUMENT_WORD.finditer(article.text, a, b)}:
             for j in range(k - CONTEXT_PARAGRAPHS - 1, -1, -1):
                 pa, pb = paragraphs[j]
                 if regex.search(rf"\b{noun}\b", article.text[pa:pb], regex.IGNORECASE):
                     wanted.add(j)
+                    whole.add(j)
                     break
-    parts, starts, origins, pars = [], [], [], []
-    pos = 0
+    by_paragraph: dict[int, list[QuoteSpan]] = {}
+    for q in spans:
+        by_paragraph.setdefault(q.paragraph, []).append(q)
+    kept: dict[int, list[tuple[int, int]]] = {}
+    skipped: list[tuple[int, int]] = []
     for k in sorted(wanted):
         if k >= len(paragraphs):
             continue
         a, b = paragraphs[k]
-        starts.append(pos)
-        origins.append(a)
-        parts.append(article.text[a:b])
-        pars.append((pos, pos + (b - a), k))
-        pos += (b - a) + 2
-    cond = _Condensed("\n\n".join(parts), starts, origins)
-    shift = {k: (p[0] - paragraphs[k][0]) for p, k in zip(pars, [p[2] for p in pars])}
+        if k in whole:
+            kept[k] = [(a, b)]
+        else:
+            context = any(j in quoted for j in range(k + 1, k + 1 + CONTEXT_PARAGRAPHS))
+            kept[k], left_out = _kept_pieces(article, a, b, by_paragraph.get(k, []), lede=k == 0, context=context)
+            skipped += left_out
+    if skipped:
+        quoted_pieces = [p for k in quoted for p in kept.get(k, ())]
+        for x, y in _named_in_full(article.text, quoted_pieces, spans, skipped):
+            k = next(k for k in kept if paragraphs[k][0] <= x < paragraphs[k][1])
+            kept[k] = _merge(kept[k] + [(x, y)])
+    parts, starts, origins, pars = [], [], [], []
+    pos = 0
+    for k, pieces in kept.items():
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        first = pos
+        for n, (x, y) in enumerate(pieces):
+            if n:
+                parts.append(" ")
+                pos += 1
+            starts.append(pos)
+            origins.append(x)
+            parts.append(article.text[x:y])
+            pos += y - x
+        pars.append((first, pos, k))
+    cond = _Condensed("".join(parts), starts, origins)
     moved = []
     for q in spans:
-        d = shift[q.paragraph]
+        seg = bisect.bisect_right(origins, q.open_start) - 1
+        d = starts[seg] - origins[seg]
         moved.append(QuoteSpan(q.start + d, q.end + d, q.open_start + d, q.close_end + d, q.level, q.closed,
                                q.continues, q.continued_from, q.nested, q.paragraph))
     return cond, moved, pars
+
+
+def _merge(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for x, y in sorted(pieces):
+        if out and x <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], y))
+        else:
+            out.append((x, y))
+    return out
 
 
 def _to_article(cond: _Condensed, quote: Quote, article: Article) -> Quote:
