@@ -366,22 +366,70 @@ september october november december""".split())
 
 def _named_in_full(text: str, pieces: list[tuple[int, int]], quotes: list[QuoteSpan],
                    skipped: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sentences among ``skipped`` that give a person's full name ("Scott Sullivan")
-    where the kept text around the quotations only has the surname ("Mr Sullivan
-    said"): the first one for each name, so speakers keep their full names."""
+    """Sentences of the ``skipped`` text that give a person's full name ("Scott
+    Sullivan") where the kept text around the quotations only has the surname ("Mr
+    Sullivan said"): the first one for each name, so speakers keep their full names."""
     names: set[str] = set()
     for x, y in pieces:
         for m in _CAPITALISED.finditer(text, x, y):
-            if m.group().lower() not in _NOT_NAMES and not any(q.open_start <= m.start() < q.close_end for q in quotes):
+            before = _CAPITALISED.search(text, max(x, m.start() - 30), m.start())
+            if before is not None and not text[before.end():m.start()].isspace():
+                before = None
+            if m.group().lower() in _NOT_NAMES or (before is not None and before.group().lower() not in _NOT_NAMES):
+                continue   # not a name, or already given in full ("John Smith")
+            if not any(q.open_start <= m.start() < q.close_end for q in quotes):
                 names.add(m.group())
-    found: list[tuple[int, int]] = []
+    # the first sentence giving each surname in full; none where two people share it
+    first: dict[str, tuple[int, int]] = {}
+    given: dict[str, set[str]] = {}
     for x, y in skipped:
-        named = {m.group(2) for m in _FULL_NAME.finditer(text, x, y)
-                 if m.group(2) in names and m.group(1).lower() not in _NOT_NAMES}
-        if named:
-            names -= named
-            found.append((x, y))
-    return found
+        for m in _FULL_NAME.finditer(text, x, y):
+            name = m.group(2)
+            if name in names and m.group(1).lower() not in _NOT_NAMES:
+                given.setdefault(name, set()).add(m.group(1))
+                if name not in first:
+                    starts = _sentence_starts(text, x, y, [])
+                    k = bisect.bisect_right(starts, m.start()) - 1
+                    first[name] = (starts[k], starts[k + 1] if k + 1 < len(starts) else y)
+    return sorted({first[name] for name in first if len(given[name]) == 1})
+
+
+_NOT_A_NAME = frozenset("""the a an he she it they we i you his her its their our this that these those there
+then but and or so yet if when while after before as at in on of for to from by with one officials""".split())
+_PRONOUN = regex.compile(r"\b(?:he|she|they|it|we|i|his|her|their|its|him|them)\b", regex.IGNORECASE)
+_SPEECH_WORD = r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|noted|notes|explained|" \
+               r"argued|argues|warned|warns|announced|announces|according)"
+# "the agency said", "said the ministry": a short name that an earlier paragraph gives in full
+_COMMON_NOUN_SPEAKER = regex.compile(
+    rf"\b(?i:the|a|an|this|that)\s+(?:\p{{Ll}}[\p{{L}}-]*\s+){{0,2}}{_SPEECH_WORD}\b|"
+    rf"\b{_SPEECH_WORD}\s+(?:to\s+)?(?i:the|a|an|this|that)\s+\p{{Ll}}")
+
+
+def _needs_context(text: str, q: QuoteSpan, paragraph: tuple[int, int], starts: list[int],
+                   quotes_here: list[QuoteSpan]) -> bool:
+    """Whether a quotation's attribution may need earlier paragraphs. Not when its
+    sentence, outside quotation marks, names somebody and has no pronoun ("“…,”
+    Smith said", "Trump declared that experts “…”"); a pronoun, only "the ministry",
+    or no words at all around it (a speaker continued from earlier, a "said:"
+    above) look back."""
+    if q.continued_from is not None:
+        return False     # the first piece's paragraph decides
+    a, b = paragraph
+    k = bisect.bisect_right(starts, q.open_start) - 1
+    s_start = starts[k]
+    last = bisect.bisect_right(starts, max(q.open_start, q.close_end - 1)) - 1
+    s_end = starts[last + 1] if last + 1 < len(starts) else b
+    pieces, pos = [], s_start
+    for other in quotes_here:
+        if other.close_end <= s_start or other.open_start >= s_end:
+            continue
+        pieces.append(text[pos:max(pos, other.open_start)])
+        pos = max(pos, other.close_end)
+    pieces.append(text[pos:s_end])
+    outside = " ".join(pieces)
+    if _PRONOUN.search(outside) or _COMMON_NOUN_SPEAKER.search(outside):
+        return True
+    return not any(m.group().lower() not in _NOT_A_NAME for m in _CAPITALISED.finditer(outside))
 
 
 def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, list[QuoteSpan], list]:
@@ -392,9 +440,18 @@ def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, lis
     joined by a space so they stay one paragraph for the parser and the rules."""
     paragraphs = scanned_paragraphs(article)
     quoted = {q.paragraph for q in spans}
-    wanted: set[int] = {0}
-    for k in quoted:
-        wanted.update(range(max(0, k - CONTEXT_PARAGRAPHS), k + 1))
+    wanted: set[int] = set(quoted)
+    by_paragraph: dict[int, list[QuoteSpan]] = {}
+    for q in spans:
+        by_paragraph.setdefault(q.paragraph, []).append(q)
+    looking_back = set()
+    for k, here in by_paragraph.items():
+        starts = _sentence_starts(article.text, *paragraphs[k], here)
+        if any(_needs_context(article.text, q, paragraphs[k], starts, here) for q in here):
+            looking_back.add(k)
+    for k in looking_back:
+        wanted.update(range(max(0, k - CONTEXT_PARAGRAPHS), k))
+        wanted.add(0)
     # "the statement read": parse the earlier paragraph that introduced the statement
     # ("In a statement, the ministry said"), however far back it is
     whole: set[int] = set()
@@ -407,9 +464,6 @@ def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, lis
                     wanted.add(j)
                     whole.add(j)
                     break
-    by_paragraph: dict[int, list[QuoteSpan]] = {}
-    for q in spans:
-        by_paragraph.setdefault(q.paragraph, []).append(q)
     kept: dict[int, list[tuple[int, int]]] = {}
     skipped: list[tuple[int, int]] = []
     for k in sorted(wanted):
@@ -419,17 +473,19 @@ def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, lis
         if k in whole:
             kept[k] = [(a, b)]
         else:
-            context = any(j in quoted for j in range(k + 1, k + 1 + CONTEXT_PARAGRAPHS))
+            context = any(j in looking_back for j in range(k + 1, k + 1 + CONTEXT_PARAGRAPHS))
             kept[k], left_out = _kept_pieces(article, a, b, by_paragraph.get(k, []), lede=k == 0, context=context)
             skipped += left_out
-    if skipped:
-        quoted_pieces = [p for k in quoted for p in kept.get(k, ())]
-        for x, y in _named_in_full(article.text, quoted_pieces, spans, skipped):
-            k = next(k for k in kept if paragraphs[k][0] <= x < paragraphs[k][1])
-            kept[k] = _merge(kept[k] + [(x, y)])
+    last = max(quoted)
+    skipped += [paragraphs[k] for k in range(last) if k not in kept]
+    skipped.sort()
+    quoted_pieces = [p for k in quoted for p in kept.get(k, ())]
+    for x, y in _named_in_full(article.text, quoted_pieces, spans, skipped):
+        k = next(k for k in range(last + 1) if paragraphs[k][0] <= x < paragraphs[k][1])
+        kept[k] = _merge(kept.get(k, []) + [(x, y)])
     parts, starts, origins, pars = [], [], [], []
     pos = 0
-    for k, pieces in kept.items():
+    for k, pieces in sorted(kept.items()):
         if parts:
             parts.append("\n\n")
             pos += 2
