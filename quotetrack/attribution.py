@@ -9,6 +9,8 @@ one canonical name per speaker is the job of ``speakers``.
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 
 import regex
@@ -77,7 +79,6 @@ _NOT_SPEAKERS = frozenset("LAW WORK_OF_ART EVENT PRODUCT DATE TIME MONEY PERCENT
 _NEVER_SUBJECTS = frozenset("DATE TIME LAW WORK_OF_ART EVENT PRODUCT LANGUAGE MONEY".split())
 _PUBLISHING_VERBS = frozenset("release issue publish post write sign deliver".split())
 _COGNITIVE = frozenset("think believe feel hope fear worry wonder expect know".split())
-_CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "oprd", "attr", "acomp", "advcl", "conj", "dep", "npadvmod"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _NP_DEPS = {"compound", "amod", "det", "poss", "nmod", "case", "flat", "nummod", "quantmod", "cc", "conj"}
 
@@ -240,7 +241,7 @@ def _kind_of(doc: Doc, head: Token, lo: int, hi: int) -> tuple[str, str | None]:
 def mention_for(head: Token) -> Mention:
     """The noun phrase headed by ``head`` as a speaker mention (appositives give the name or role)."""
     doc = head.doc
-    if head.lower_ in ("who", "that", "which") and head.head.dep_ == "relcl" and head.head.head is not head.head:
+    if head.lower_ in ("who", "that", "which") and head.head.dep_ == "relcl" and head.head.head.i != head.head.i:
         head = head.head.head   # "Minyon Moore, who said …": the relative pronoun's noun
     appos = [c for c in head.children if c.dep_ == "appos"]
     lo, hi = _contiguous(_np_tokens(head), head)
@@ -351,7 +352,7 @@ def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> T
             if subj.dep_ == "nsubjpass" and tok.lemma_.lower() == "say" and tok is not verb:
                 return subj  # "X was said to have published ..., adding": X is the speaker
             return subj
-        if tok.dep_ in ("ROOT",) or tok.head is tok:
+        if tok.dep_ in ("ROOT",) or tok.head.i == tok.i:
             return None
         if tok.dep_ in ("advcl", "xcomp", "conj", "ccomp", "acl", "pcomp", "prep", "pobj", "relcl"):
             tok = tok.head
@@ -403,19 +404,38 @@ class Attributor:
             self.inside.update(range(a, b))
 
     # -- syntactic attribution -------------------------------------------------
+    @functools.cached_property
+    def _heads(self) -> list[int]:
+        """Head index of every token: climbing the tree with ints, not Token objects."""
+        return [t.head.i for t in self.doc]
+
     def _governors(self, a: int, b: int) -> list[Token]:
         """Tokens outside the quote that quote tokens hang from (nearest first)."""
+        heads = self._heads
+        exits: dict[int, int | None] = {}   # token -> the first token outside the quote above it
+        order: list[int] = []
+        for i in range(a, b):
+            path = []
+            h = i
+            while True:
+                if h in exits:
+                    found = exits[h]
+                    break
+                path.append(h)
+                nxt = heads[h]
+                if nxt == h or len(path) > 50:
+                    found = None     # the quote's own root: nothing outside above it
+                    break
+                if not a <= nxt < b:
+                    found = nxt
+                    break
+                h = nxt
+            for t in path:
+                exits[t] = found
+            if found is not None and found not in order:
+                order.append(found)
         doc = self.doc
-        outside: list[Token] = []
-        for t in doc[a:b]:
-            h = t
-            steps = 0
-            while a <= h.i < b and h.head is not h and steps < 50:
-                h = h.head
-                steps += 1
-            if not (a <= h.i < b) and h not in outside:
-                outside.append(h)
-        return outside
+        return [doc[i] for i in order]
 
     def _verb_up(self, tok: Token, limit: int = 8) -> tuple[Token, int] | None:
         """Climb from ``tok`` to the nearest speech verb (or document noun the quote
@@ -427,7 +447,7 @@ class Attributor:
                     return t, steps
                 if t.lemma_.lower() in DOCUMENT_NOUNS and t.pos_ in ("NOUN", "PROPN"):
                     return t, steps
-            if t.head is t:
+            if t.head.i == t.i:
                 return None
             t = t.head
         return None
@@ -440,7 +460,7 @@ class Attributor:
             if t.i not in self.inside and _is_speech_verb(t) and t.lemma_.lower() not in _COGNITIVE \
                     and _subject_of(t, self.inside) is not None:
                 return t
-            if t.head is t:
+            if t.head.i == t.i:
                 break
             t = t.head
         # "Mr. Obama said, a majority of Americans have come to believe “…”": the
@@ -458,18 +478,18 @@ class Attributor:
         whoever the governing verb's subject is speaks; else the document itself."""
         v = d.head
         hops = 0
-        while v.dep_ in ("prep", "pobj", "dobj", "acl", "relcl") and v.head is not v and hops < 3 and v.pos_ not in ("VERB", "AUX", "ADJ"):
+        while v.dep_ in ("prep", "pobj", "dobj", "acl", "relcl") and v.head.i != v.i and hops < 3 and v.pos_ not in ("VERB", "AUX", "ADJ"):
             v = v.head
             hops += 1
         if d.dep_ in ("pobj", "dobj") and v.pos_ in ("VERB", "AUX", "ADJ"):
             verb = v
-            while verb.pos_ == "ADJ" and verb.head is not verb:   # "made it clear in a statement"
+            while verb.pos_ == "ADJ" and verb.head.i != verb.i:   # "made it clear in a statement"
                 verb = verb.head
             if not _is_speech_verb(verb) and verb.lemma_.lower() not in _PUBLISHING_VERBS:
                 # "said he hopes the day sends a message that “…”", "helping sort her
                 # “personal messages”": not the speaker's document; a speech verb further
                 # up reports it, or this is no attribution at all
-                higher = self._verb_up(verb.head) if verb.head is not verb else None
+                higher = self._verb_up(verb.head) if verb.head.i != verb.i else None
                 if higher is not None and _is_speech_verb(higher[0]):
                     subj = _speaker_from_verb(higher[0], self.inside)
                     if subj is not None:
@@ -524,29 +544,13 @@ class Attributor:
                 continue   # a quoted title is never the speaker ("said on “Fox and Friends”")
             m = mention_for(subj)
             conf = 0.9 if m.kind in ("person", "organisation", "place", "document") else 0.75
-            att = self._make(m, v, "verb-subject", conf, q)
-            att.context["content"] = self._in_content(qa, qb, v)
-            return att
+            return self._make(m, v, "verb-subject", conf, q)
         acc = _according_to(sent_tokens)
         if acc is not None:
             m = mention_for(acc)
             t = acc.head.head if acc.head.head.lower_ == "according" else acc
             return self._make(m, t, "according-to", 0.85, q)
         return None
-
-    def _in_content(self, qa: int, qb: int, verb: Token) -> bool:
-        """Does the quote lie in what the verb reports (its complement), rather than in
-        its subject or an adjunct ("said on Fox News's “Fox and Friends”")?"""
-        doc = self.doc
-        for t in doc[qa:qb]:
-            h = t
-            for _ in range(40):
-                if h.head is verb:
-                    return h.dep_ in _CONTENT_DEPS
-                if h.head is h:
-                    break
-                h = h.head
-        return False
 
     def clause_subject(self, q: QuoteSpan) -> Attribution | None:
         """ "Reid has gone after Trump as a “human leech”": no speech verb, but a named
@@ -558,7 +562,7 @@ class Attributor:
             for _ in range(4):
                 if v.pos_ in ("VERB", "AUX") and v.dep_ != "aux":
                     break
-                if v.head is v:
+                if v.head.i == v.i:
                     break
                 v = v.head
             if v.pos_ not in ("VERB", "AUX") or v.i in self.inside:
@@ -780,7 +784,7 @@ def document_issuer_of(d: Token) -> Mention | None:
         return own
     v = d.head
     hops = 0
-    while v.pos_ not in ("VERB", "AUX") and v.head is not v and hops < 3:
+    while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i and hops < 3:
         v = v.head
         hops += 1
     if d.dep_ in ("pobj", "dobj") and v.pos_ in ("VERB", "AUX"):

@@ -253,7 +253,7 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
         surface = _surface_kind(text, q, par)
         if surface == "empty":
             continue
-        if surface == "title" and att is not None and (att.context.get("content") or att.method in _LAYOUT_METHODS):
+        if surface == "title" and att is not None and att.method in _LAYOUT_METHODS:
             surface = None   # a title inside what somebody said is part of the quotation
         if surface is not None or (att is None and n_words < min_unattributed_words):
             # titles, nicknames and scare quotes: kept with their kind, not as speech
