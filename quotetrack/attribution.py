@@ -13,7 +13,9 @@ import functools
 
 from dataclasses import dataclass, field
 
+import numpy
 import regex
+from spacy.attrs import HEAD
 
 from spacy.tokens import Doc, Token
 
@@ -407,7 +409,8 @@ class Attributor:
     @functools.cached_property
     def _heads(self) -> list[int]:
         """Head index of every token: climbing the tree with ints, not Token objects."""
-        return [t.head.i for t in self.doc]
+        offsets = self.doc.to_array(HEAD).astype("int64")   # relative offsets, stored unsigned
+        return (offsets + numpy.arange(len(offsets))).tolist()
 
     def _governors(self, a: int, b: int) -> list[Token]:
         """Tokens outside the quote that quote tokens hang from (nearest first)."""

@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import attribute_ruler, entities
+from . import entities, speedups
 from .attribution import (DOCUMENT_NOUNS, doc_text, Attribution, Attributor, _is_speech_verb, _speaker_from_verb,
                           headline_attribution, mention_for, surface_attribution)
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
@@ -55,7 +55,7 @@ def load_nlp(model: str | None = None) -> Language:
     else:
         raise RuntimeError(f"no spaCy model could be loaded ({', '.join(names)}): {last_error}")
     _MODEL_NAMES[id(nlp)] = model   # what worker processes load (None: the default choice)
-    attribute_ruler.speed_up(nlp)
+    speedups.speed_up(nlp)
     entities.install(nlp)
     if PARAGRAPHS not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")

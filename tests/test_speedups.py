@@ -3,7 +3,7 @@ from pathlib import Path
 
 from spacy.pipeline import AttributeRuler
 
-from quotetrack.attribute_ruler import IndexedAttributeRuler
+from quotetrack.speedups import IndexedAttributeRuler
 from quotetrack.pipeline import load_nlp
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
