@@ -2,7 +2,8 @@
 statement and quote pages; latency percentiles per kind of page.
 
     python benchmarks/site_load.py DB [--requests 800] [--clients 8] [--port 8765]
-                                      [--not-public] [--seed 0] [--json-out FILE]
+                                      [--not-public] [--workers N] [--seed 0] [--slowest N]
+                                      [--json-out FILE]
 
 Starts ``quotetrack serve`` on a link named ``quotes.db`` (so the project's
 ``metadata.yml`` applies) in a temporary folder, with ``--public`` by default (the
@@ -17,7 +18,9 @@ then ``--clients`` threads fetch ``--requests`` pages in total, drawn in a fixed
 * ``quote``      ``/quotes/-/quote/ID`` for random quotes
 
 It stops by itself after the fixed number of requests and prints p50/p95/p99 (ms)
-per kind and overall, errors (non-200) and how many pages said "facet timed out".
+per kind and overall, errors (non-200), how many pages said "facet timed out", and
+the CPU time the server's processes used per request (user + system, all workers; less
+sensitive to other load on the machine than the latencies; needs psutil).
 """
 from __future__ import annotations
 
@@ -84,6 +87,26 @@ def fetch(base: str, path: str) -> tuple[int, str]:
         return e.code, e.read().decode("utf-8", "replace")
 
 
+def server_cpu(proc: subprocess.Popen) -> float | None:
+    """CPU seconds (user + system) used so far by the server and its worker processes."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    try:
+        root = psutil.Process(proc.pid)
+        total = 0.0
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except psutil.NoSuchProcess:
+        return None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("db", type=Path)
@@ -91,9 +114,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--not-public", action="store_true", help="serve without --public (mutable, SQL on)")
+    ap.add_argument("--workers", type=int, help="quotetrack serve --workers N (default: serve's own default)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--warmup", type=int, default=20, help="requests before measuring (not counted)")
     ap.add_argument("--json-out")
+    ap.add_argument("--slowest", type=int, default=0, help="also print the N slowest requests")
     args = ap.parse_args()
     db = args.db.resolve()
     if not db.exists():
@@ -108,6 +133,8 @@ def main() -> None:
            "--metadata", str(repo / "metadata.yml")]
     if not args.not_public:
         cmd.append("--public")
+    if args.workers:
+        cmd += ["--workers", str(args.workers)]
     server = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -128,7 +155,7 @@ def main() -> None:
         work = urls[args.warmup:]
         lock = threading.Lock()
         nxt = [0]
-        results: list[tuple[str, float, int, bool]] = []
+        results: list[tuple[str, float, int, bool, str]] = []
 
         def client():
             while True:
@@ -142,8 +169,9 @@ def main() -> None:
                 status, body = fetch(base, path)
                 ms = (time.perf_counter() - t0) * 1000
                 with lock:
-                    results.append((kind, ms, status, "facet timed out" in body.lower()))
+                    results.append((kind, ms, status, "facet timed out" in body.lower(), path))
 
+        cpu0 = server_cpu(server)
         t0 = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for t in threads:
@@ -151,6 +179,7 @@ def main() -> None:
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        cpu1 = server_cpu(server)
     finally:
         server.terminate()
         try:
@@ -160,10 +189,12 @@ def main() -> None:
         link.unlink()
         tmp.rmdir()
 
+    cpu_ms = None if cpu0 is None or cpu1 is None or not results else (cpu1 - cpu0) * 1000 / len(results)
     out = {"requests": len(results), "clients": args.clients, "seconds": wall, "public": not args.not_public,
-           "load": os.getloadavg()[0], "kinds": {}}
+           "load": os.getloadavg()[0], "server_cpu_ms_per_request": cpu_ms, "kinds": {}}
     print(f"{db.name}: {len(results)} requests, {args.clients} clients, {wall:.1f} s "
-          f"({len(results) / wall:.1f} req/s), public={not args.not_public}")
+          f"({len(results) / wall:.1f} req/s), public={not args.not_public}, load average {os.getloadavg()[0]:.2f}"
+          + (f", server CPU {cpu_ms:.1f} ms per request" if cpu_ms is not None else ""))
     print(f"{'page':10} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'facet timed out':>16}")
     for kind in ("search", "facet", "statement", "quote", "all"):
         rows = [r for r in results if kind == "all" or r[0] == kind]
@@ -174,6 +205,8 @@ def main() -> None:
                               "p99": percentile(ms, 99), "errors": errors, "facet_timed_out": timeouts}
         print(f"{kind:10} {len(rows):5} {percentile(ms, 50):8.0f} {percentile(ms, 95):8.0f} "
               f"{percentile(ms, 99):8.0f} {errors:7} {timeouts:16}")
+    for kind, ms, status, _, path in sorted(results, key=lambda r: -r[1])[:args.slowest]:
+        print(f"  {ms:7.0f} ms  {status}  {kind:9} {path}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(out, indent=2), encoding="utf-8")
 

@@ -179,10 +179,16 @@ def extract(paths, as_json, include_all, model, batch_size, workers):
 @click.option("--public", is_flag=True,
               help="Publish read-only: the database is opened immutable and arbitrary SQL is off "
                    "(canned queries, search, facets and filters still work). Stop it before ingesting.")
-def serve(db_path, host, port, metadata_path, public):
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Server processes, each a Datasette on the same port (default: one per CPU core "
+                   "with --public, else 1).")
+def serve(db_path, host, port, metadata_path, public, workers):
     """Browse the database with Datasette (quotetrack's metadata and plugin included)."""
+    import secrets
+
+    import uvicorn
+
     from . import datasette_plugin
-    from datasette.cli import cli as datasette_cli
 
     db = _existing_db(db_path)   # also brings an older schema up to date
     if public:
@@ -194,15 +200,35 @@ def serve(db_path, host, port, metadata_path, public):
                                        "publish it when the ingest has finished")
     db.close()
     metadata_path = metadata_path or datasette_plugin.metadata_path()
-    args = ["serve", *(["-i"] if public else []), str(db_path), "--host", host, "--port", str(port)]
+    if metadata_path:
+        # read here, so a mistake stops the command instead of every worker process
+        from datasette.utils import parse_metadata
+        try:
+            parse_metadata(Path(metadata_path).read_text(encoding="utf-8"))
+        except Exception as e:  # noqa: BLE001 - any unreadable or malformed file
+            raise click.ClickException(f"{metadata_path}: not usable as Datasette metadata: {e}")
+    if workers is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        workers = cores if public else 1
+    # the name of the file, not of a symbolic link's target, names the database (/quotes)
+    path = os.path.abspath(db_path)
     # no "suggested facets": they run a trial facet query per column on every table page
     # (about 70% of a quotes page's time); the facets chosen in metadata.yml stay
-    args += ["--setting", "suggest_facets", "off"]
+    settings = {"suggest_facets": False}
     if public:
-        args += ["--setting", "default_allow_sql", "off"]
-    if metadata_path:
-        args += ["--metadata", str(metadata_path)]
-    datasette_cli.main(args, prog_name="quotetrack serve")
+        settings["default_allow_sql"] = False
+    os.environ[datasette_plugin.SERVE_CONFIG] = json.dumps({
+        "files": [] if public else [path],
+        "immutables": [path] if public else [],
+        "metadata": str(metadata_path) if metadata_path else None,
+        "settings": settings,
+        # one secret for every worker: a cookie signed by one is valid in the others
+        "secret": os.environ.get("DATASETTE_SECRET") or secrets.token_hex(32),
+    })
+    # each worker is a process of its own with a Datasette of its own, so the pages of
+    # several visitors are rendered at once (one Datasette renders one page at a time)
+    uvicorn.run("quotetrack.datasette_plugin:make_app", factory=True, host=host, port=port, workers=workers,
+                lifespan="on", log_level="info")
 
 
 @cli.group()

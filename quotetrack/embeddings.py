@@ -113,6 +113,7 @@ class Embedder:
         self.db = db
         self.model_name = model_name
         self.computed = 0
+        self._has_table = False
 
     @property
     def available(self) -> bool:
@@ -127,7 +128,9 @@ class Embedder:
             if t:
                 wanted.setdefault(text_hash(t), t)
         out = {}
-        use_db = self.db is not None and self.db["embeddings"].exists()
+        if not self._has_table and self.db is not None:
+            self._has_table = self.db["embeddings"].exists()     # looked up until it exists
+        use_db = self._has_table
         if use_db:
             hashes = list(wanted)
             for i in range(0, len(hashes), 500):

@@ -39,7 +39,10 @@ Every name and mention under which an identity was quoted goes to ``speaker_alia
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from .dates import day as _date
@@ -143,6 +146,12 @@ _ROLE_STEMS = {"minister": "ministry", "ministers": "ministry", "secretary": "de
 def fold(text: str | None) -> str:
     """Accent- and case-insensitive, punctuation-free form of a name ("Cuba’s
     Foreign Ministry" -> "cuba's foreign ministry")."""
+    if text is not None and len(text) <= 300:      # names and roles: cached (not article texts)
+        return _fold_short(text)
+    return _fold(text)
+
+
+def _fold(text: str | None) -> str:
     if not text:
         return ""
     s = unicodedata.normalize("NFKD", text)
@@ -151,6 +160,9 @@ def fold(text: str | None) -> str:
     s = re.sub(r"[^\w\s'&-]+", " ", s)
     s = re.sub(r"(?<!\w)'|'(?!\w)", " ", s)
     return " ".join(s.split())
+
+
+_fold_short = functools.lru_cache(maxsize=65536)(_fold)
 
 
 def _drop_determiner(s: str) -> str:
@@ -168,6 +180,7 @@ _MINISTRY_OF = re.compile(r"\b(ministry|department|secretariat|office)\s+(?:of|f
 _FOREIGN = re.compile(r"\b(?:foreign|external)\s+affairs\b|\bforeign\s+relations\b")
 
 
+@functools.lru_cache(maxsize=65536)
 def org_key(name: str | None) -> str:
     """Identity key of an organisation name.
 
@@ -221,6 +234,7 @@ def _is_role_word(word: str) -> bool:
             or f in ("of", "for", "and", "to") or f.endswith("'s"))
 
 
+@functools.lru_cache(maxsize=65536)
 def split_person(name: str) -> tuple[str | None, str]:
     """``(role, name)`` of a person's name with its titles: "Cuban Foreign Minister
     Bruno Rodríguez" -> ("Cuban Foreign Minister", "Bruno Rodríguez"); "Dr. Ana Li"
@@ -247,19 +261,22 @@ def split_person(name: str) -> tuple[str | None, str]:
     return role, " ".join(words[i:])
 
 
-def _name_words(name: str) -> list[str]:
-    return [w.strip(".") for w in fold(name).split() if w.strip(".")]
+@functools.lru_cache(maxsize=65536)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(w.strip(".") for w in fold(name).split() if w.strip("."))
 
 
+@functools.lru_cache(maxsize=65536)
 def person_key(name: str | None) -> str:
     """Identity key of a person: the folded name without titles ("Cuban Foreign
     Minister Bruno Rodríguez" and "bruno rodriguez" -> "bruno rodriguez")."""
     return " ".join(_name_words(split_person(name or "")[1]))
 
 
+@functools.lru_cache(maxsize=65536)
 def surname_of(name: str) -> str:
     """Folded surname (with particles: "de blasio") of a person's name."""
-    words = _name_words(split_person(name)[1])
+    words = list(_name_words(split_person(name)[1]))
     while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
         words.pop()
     if not words:
@@ -270,9 +287,10 @@ def surname_of(name: str) -> str:
     return " ".join(words[i:])
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_partial(name: str) -> bool:
     """Surname only ("Rodríguez", "de Blasio") or initial + surname ("B. Rodríguez")."""
-    words = _name_words(name)
+    words = list(_name_words(name))
     while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
         words.pop()
     sur = surname_of(name).split()
@@ -280,12 +298,14 @@ def _is_partial(name: str) -> bool:
     return all(len(w) == 1 for w in rest)
 
 
+@functools.lru_cache(maxsize=65536)
 def _initials(name: str) -> str:
     words = _name_words(name)
     sur = surname_of(name).split()
     return "".join(w[0] for w in words[: len(words) - len(sur)])
 
 
+@functools.lru_cache(maxsize=65536)
 def guess_kind(name: str) -> str | None:
     """``organisation`` when the name ends in a body's head word or is a country,
     ``person`` for two or more capitalised words, else None."""
@@ -331,6 +351,7 @@ def description_from(mention: str | None, name: str) -> str | None:
     return text
 
 
+@functools.lru_cache(maxsize=65536)
 def country_of(text: str | None) -> str | None:
     """The demonym of the first country or demonym in ``text`` ("Cuban Foreign
     Minister" -> "cuban", "foreign ministry of the Republic of Cuba" -> "cuban")."""
@@ -347,7 +368,8 @@ def country_of(text: str | None) -> str | None:
     return best[1] if best else None
 
 
-def _affiliation(text: str | None) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _affiliation(text: str | None) -> frozenset[str]:
     """Words of a role or organisation key, minister -> ministry, without country."""
     out = set()
     for w in fold(text).replace("'s", " ").split():
@@ -357,7 +379,7 @@ def _affiliation(text: str | None) -> set[str]:
         out.add(w)
     if {"foreign", "affairs"} <= out:
         out.discard("affairs")
-    return out
+    return frozenset(out)
 
 
 # ---------------------------------------------------------------------------
@@ -373,12 +395,28 @@ class ArticleContext:
     text: str = ""
     names: list[str] = field(default_factory=list)   # canonical speaker names in the article
     _folded_text: str | None = None
+    _person_keys: frozenset | None = None
+    _org_keys: frozenset | None = None
 
     @property
     def folded_text(self) -> str:
         if self._folded_text is None:
             self._folded_text = f" {fold(self.text)} "
         return self._folded_text
+
+    @property
+    def person_keys(self) -> frozenset:
+        """:func:`person_key` of every name in ``names``."""
+        if self._person_keys is None:
+            self._person_keys = frozenset(person_key(n) for n in self.names)
+        return self._person_keys
+
+    @property
+    def org_keys(self) -> frozenset:
+        """:func:`org_key` of every name in ``names``."""
+        if self._org_keys is None:
+            self._org_keys = frozenset(org_key(n) for n in self.names)
+        return self._org_keys
 
 
 def _append_description(db, speaker_id: int, description: str | None) -> None:
@@ -434,27 +472,36 @@ def _get_or_create(db, key: str, display: str, kind: str | None, *, surname: str
         if country and not old_country:
             updates["country"] = country
         if updates:
-            db["speakers"].update(speaker_id, updates)
+            db.execute(f"update speakers set {', '.join(f'{c} = ?' for c in updates)} where id = ?",
+                       [*updates.values(), speaker_id])
         return speaker_id, False
-    speaker_id = db["speakers"].insert(
-        {"name": display, "kind": kind, "key": key, "surname": surname, "country": country}
-    ).last_pk
-    return speaker_id, True
+    return _insert_speaker(db, display, kind, key, surname, country), True
+
+
+def _insert_speaker(db, name: str, kind: str | None, key: str, surname: str | None, country: str | None) -> int:
+    return db.execute("insert into speakers (name, kind, key, surname, country) values (?, ?, ?, ?, ?)",
+                      [name, kind, key, surname, country]).lastrowid
+
+
+def _quoted_in_outlet_ids(db, speaker_ids, context: ArticleContext | None) -> set[int]:
+    """Which of ``speaker_ids`` the article's outlet quoted within
+    ``EVIDENCE_WINDOW_DAYS`` of its date (any time when it has none): one query."""
+    ids = sorted(set(speaker_ids))
+    if context is None or not context.outlet or not ids:
+        return set()
+    sql = ("select j.value from json_each(?) j where exists (select 1 from quotes where speaker_id = j.value "
+           "and outlet = ?")
+    params = [json.dumps(ids), context.outlet]
+    day = _date(context.published)
+    if day is not None:
+        sql += " and published >= ? and published <= ?"
+        params += [(day - datetime.timedelta(days=EVIDENCE_WINDOW_DAYS)).isoformat(),
+                   (day + datetime.timedelta(days=EVIDENCE_WINDOW_DAYS)).isoformat() + "~"]
+    return {r[0] for r in db.execute(sql + ")", params).fetchall()}
 
 
 def _quoted_in_outlet(db, speaker_id: int, context: ArticleContext | None) -> bool:
-    if context is None or not context.outlet:
-        return False
-    day = _date(context.published)
-    if day is None:
-        sql, params = "select 1 from quotes where speaker_id = ? and outlet = ? limit 1", [speaker_id, context.outlet]
-    else:
-        lo = (day - datetime.timedelta(days=EVIDENCE_WINDOW_DAYS)).isoformat()
-        hi = (day + datetime.timedelta(days=EVIDENCE_WINDOW_DAYS)).isoformat() + "~"
-        sql = ("select 1 from quotes where speaker_id = ? and outlet = ? and published >= ? "
-               "and published <= ? limit 1")
-        params = [speaker_id, context.outlet, lo, hi]
-    return db.execute(sql, params).fetchone() is not None
+    return speaker_id in _quoted_in_outlet_ids(db, [speaker_id], context)
 
 
 def _roles_overlap(a: str | None, b: str | None) -> bool:
@@ -464,24 +511,38 @@ def _roles_overlap(a: str | None, b: str | None) -> bool:
     return bool(wa & wb)
 
 
-def _evidence(db, candidate: tuple, surname: str, description: str | None,
-              context: ArticleContext | None) -> int:
-    """How strongly the article ties a surname-only mention to ``candidate`` (0 = not)."""
+def _article_evidence(candidate: tuple, description: str | None, context: ArticleContext | None) -> int:
+    """3 when the article names ``candidate`` in full, 2 when the roles overlap, else 0."""
     speaker_id, key, name, cand_description = candidate
     if context is not None:
-        if any(person_key(n) == key for n in context.names):
+        if key in context.person_keys:
             return 3
         if key and f" {key} " in context.folded_text:
             return 3
     if description and _roles_overlap(description, cand_description):
         return 2
-    if _quoted_in_outlet(db, speaker_id, context):
-        return 1
     return 0
 
 
+def _evidence(db, candidate: tuple, surname: str, description: str | None,
+              context: ArticleContext | None) -> int:
+    """How strongly the article ties a surname-only mention to ``candidate`` (0 = not):
+    3 the article names it in full, 2 the roles overlap, 1 the same outlet quoted it
+    within ``EVIDENCE_WINDOW_DAYS``."""
+    found = _article_evidence(candidate, description, context)
+    if not found and _quoted_in_outlet(db, candidate[0], context):
+        return 1
+    return found
+
+
 def _pick(db, candidates, surname, description, context) -> int | None:
-    scored = [(_evidence(db, c, surname, description, context), c[0]) for c in candidates]
+    """The candidate with the strongest :func:`_evidence`, if exactly one has it. The
+    outlet's quotes (the weakest evidence) are looked up, in one query, only when no
+    candidate has stronger."""
+    scored = [(_article_evidence(c, description, context), c[0]) for c in candidates]
+    if not any(s >= 2 for s, _ in scored):
+        quoted = _quoted_in_outlet_ids(db, [i for s, i in scored if not s], context)
+        scored = [(s or int(i in quoted), i) for s, i in scored]
     scored = [s for s in scored if s[0] > 0]
     if not scored:
         return None
@@ -520,13 +581,13 @@ def _resolve_partial_person(db, name: str, description: str | None, context) -> 
         chosen = _pick(db, [(i, None, n, d) for i, _, n, d in partial], surname, description, context)
         if chosen is not None:
             return chosen
+    taken = {r[0] for r in db.execute("select key from speakers where key = ? or (key >= ? and key < ?)",
+                                      [surname, surname + "#", surname + "$"])}
     key, n = surname, 1
-    while db.execute("select 1 from speakers where key = ?", [key]).fetchone():
+    while key in taken:
         n += 1
         key = f"{surname}#{n}"
-    return db["speakers"].insert(
-        {"name": _display(name, "person"), "kind": "person", "key": key, "surname": surname,
-         "country": country_of(description)}).last_pk
+    return _insert_speaker(db, _display(name, "person"), "person", key, surname, country_of(description))
 
 
 def _absorb_partials(db, speaker_id: int, surname: str, description: str | None, context) -> None:
@@ -540,23 +601,28 @@ def _absorb_partials(db, speaker_id: int, surname: str, description: str | None,
             merge_speakers(db, speaker_id, pid)
 
 
+#: the last word of ``speakers.key`` in SQL (indexed by ``idx_speakers_key_last_word``)
+KEY_LAST_WORD_SQL = "substr(key, length(rtrim(key, replace(key, ' ', ''))) + 1)"
+
+
 def _resolve_short_org(db, key: str, display: str, kind, context) -> int:
     candidates = db.execute(
-        "select id, key, name, description from speakers where key like ? and kind is not 'person'",
-        ["% " + key]).fetchall()
+        f"select id, key, name, description from speakers where {KEY_LAST_WORD_SQL} = ? and key like ? "
+        "and kind is not 'person'", [key.split()[-1], "% " + key]).fetchall()
     chosen = None
     if candidates:
         scored = []
         for c in candidates:
             score = 0
-            if context is not None and any(org_key(n) == c[1] for n in context.names):
+            if context is not None and c[1] in context.org_keys:
                 score = 3
             elif context is not None and f" {c[1]} " in context.folded_text:
                 score = 2
-            elif _quoted_in_outlet(db, c[0], context):
-                score = 1
-            if score:
-                scored.append((score, c[0]))
+            scored.append((score, c[0]))
+        if not any(score for score, _ in scored):      # the outlet's quotes only when nothing stronger
+            quoted = _quoted_in_outlet_ids(db, [i for _, i in scored], context)
+            scored = [(int(i in quoted), i) for _, i in scored]
+        scored = [s for s in scored if s[0]]
         if scored:
             best = max(s for s, _ in scored)
             winners = [i for s, i in scored if s == best]
@@ -576,9 +642,17 @@ def _update_relations(db, speaker_id: int) -> None:
     kind, key, description, country = row
     if not country:
         return
-    others = db.execute(
-        "select id, kind, key, description from speakers where country = ? and id != ?", [country, speaker_id]
-    ).fetchall()
+    if kind == "person":
+        if not description:
+            return
+        # a person relates only to bodies
+        others = db.execute(
+            "select id, kind, key, description from speakers where country = ? and id != ? "
+            "and kind is not 'person'", [country, speaker_id]).fetchall()
+    else:
+        others = db.execute(
+            "select id, kind, key, description from speakers where country = ? and id != ?", [country, speaker_id]
+        ).fetchall()
 
     def government(k):
         return k in COUNTRIES or k == f"{country} government"
@@ -596,18 +670,20 @@ def _update_relations(db, speaker_id: int) -> None:
         elif kind != "person" and okind != "person" and (government(key) or government(okey)):
             reason = "government"
         if reason:
-            db["speaker_relations"].insert_all(
-                [{"speaker_id": speaker_id, "related_id": oid, "reason": reason},
-                 {"speaker_id": oid, "related_id": speaker_id, "reason": reason}],
-                pk=("speaker_id", "related_id"), ignore=True)
+            db.conn.executemany(
+                "insert or ignore into speaker_relations (speaker_id, related_id, reason) values (?, ?, ?)",
+                [(speaker_id, oid, reason), (oid, speaker_id, reason)])
 
 
 def related_ids(db, speaker_id: int | None) -> set[int]:
     """Identities related to ``speaker_id`` (not including itself)."""
-    if speaker_id is None or not db["speaker_relations"].exists():
+    if speaker_id is None:
         return set()
-    return {r[0] for r in db.execute(
-        "select related_id from speaker_relations where speaker_id = ?", [speaker_id]).fetchall()}
+    try:
+        return {r[0] for r in db.execute(
+            "select related_id from speaker_relations where speaker_id = ?", [speaker_id]).fetchall()}
+    except sqlite3.OperationalError:      # no speaker_relations table (a database not upgraded yet)
+        return set()
 
 
 def resolve(db, name: str | None, kind: str | None = None, *, mention: str | None = None,

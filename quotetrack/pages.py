@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ __all__ = [
     "word_diff",
     "render_diff",
     "same_words",
+    "word_keys",
     "outlet_timeline",
     "TimelineEntry",
     "render_article",
@@ -51,6 +53,7 @@ _EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."})
 
 
+@functools.lru_cache(maxsize=65_536)
 def _token_key(token: str) -> str:
     """What a word is compared by: case, accents, curly quotes and surrounding
     punctuation do not count as differences ("Decisively," = "decisively")."""
@@ -98,9 +101,16 @@ def render_diff(base: str, other: str, *, deletions: bool = True) -> Markup:
     return Markup(" ").join(parts)
 
 
+def word_keys(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as they are compared (case, accents and punctuation
+    dropped): two texts have the same words when their keys are equal, so renderings
+    can be grouped by their keys (one pass, not every pair)."""
+    return tuple(_token_key(t) for t in _WORD.findall(text or ""))
+
+
 def same_words(a: str, b: str) -> bool:
     """Do two texts have the same words (ignoring case, accents and punctuation)?"""
-    return [_token_key(t) for t in _WORD.findall(a or "")] == [_token_key(t) for t in _WORD.findall(b or "")]
+    return word_keys(a) == word_keys(b)
 
 
 # ---------------------------------------------------------------------------
@@ -148,15 +158,31 @@ def outlet_timeline(variants: list[dict]) -> tuple[list[TimelineEntry], datetime
     return dated + undated, lo, hi
 
 
-def quotes_over_time(quotes: list[dict]) -> list[dict]:
-    """A speaker's quotes by day: ``[{"day": date|None, "quotes": [...], "width": 0-100}]``,
-    oldest first and undated last; ``width`` is the day's count relative to the busiest day."""
+def quotes_over_time(quotes: list[dict], day_counts: list[tuple] | None = None) -> list[dict]:
+    """A speaker's quotes by day: ``[{"day": date|None, "quotes": [...], "count": n,
+    "width": 0-100}]``, oldest first and undated last; ``width`` is the day's count
+    relative to the busiest day.
+
+    ``day_counts`` (``[(published, n), ...]``, several dates may fall on one day) gives
+    the number of quotes per day when ``quotes`` holds only some of them (a speaker
+    quoted thousands of times: every day gets its bar and count, the quotes listed are
+    the ones given); without it the days and counts come from ``quotes``."""
     by_day: dict = {}
     for q in quotes:
         by_day.setdefault(day(q.get("published")), []).append(q)
-    most = max((len(v) for v in by_day.values()), default=1)
-    days = sorted((d for d in by_day if d), reverse=False) + ([None] if None in by_day else [])
-    return [{"day": d, "quotes": by_day[d], "width": round(100.0 * len(by_day[d]) / most, 1)} for d in days]
+    counts: dict = {}
+    if day_counts is None:
+        counts = {d: len(v) for d, v in by_day.items()}
+    else:
+        for published, n in day_counts:
+            d = day(published)
+            counts[d] = counts.get(d, 0) + n
+        for d, v in by_day.items():          # never fewer than the quotes listed
+            counts[d] = max(counts.get(d, 0), len(v))
+    most = max(counts.values(), default=1)
+    days = sorted(d for d in counts if d) + ([None] if None in counts else [])
+    return [{"day": d, "quotes": by_day.get(d, []), "count": counts[d], "width": round(100.0 * counts[d] / most, 1)}
+            for d in days]
 
 
 # ---------------------------------------------------------------------------

@@ -18,10 +18,38 @@ the member sentences of *plausible* statements only, which keeps the cost near-l
   (:func:`quotetrack.identities.related_ids`) whose dates fall within
   ``DATE_WINDOW_DAYS`` of the quote; an unattributed quote looks at the statements
   of the article's speakers; speakerless statements are candidates only within the
-  article that holds them;
-- only candidates that pass the cheap stages and every guard are compared with
-  embeddings (computed once, cached in ``embeddings``), and never two sentences of one
-  article (an outlet does not translate one statement twice).
+  article that holds them.
+
+A prolific speaker has thousands of such statements, so they are not scanned: the
+term index ``statement_terms(speaker_id, term, prefix, statement_id)`` (content words
+of every member sentence of 5+ words, kept current with the statements) gives, for a
+new sentence, exactly the statements that can hold a match of the lexical stages, and
+a short list for the embedding stage:
+
+- containment (the new sentence inside a member): the statements holding *every*
+  content word of the new sentence;
+- containment the other way and lexical similarity (Jaccard >= 0.8): prefix
+  filtering - each member is indexed under its rarest words (``prefix``; as many as
+  a Jaccard of 0.8 allows to differ, in a fixed order: words outside
+  ``COMMON_WORDS`` first, longer first), and any statement holding a match shares one
+  of them with the new sentence;
+- embeddings: the ``EMBED_CANDIDATES`` statements sharing the most rare words with
+  the new sentence (words outside ``COMMON_WORDS`` that the speaker used in at most
+  ``RARE_WORD_STATEMENTS`` statements); a sentence that shares only common words or
+  negations with a statement is never compared with it by embeddings.
+
+A sentence of fewer than ``MIN_MATCH_WORDS`` words can only match identically (hash
+index). The embedding model is the expensive stage (tens of milliseconds a
+sentence), and at 0.91 it also joins many merely similar remarks of one speaker, so
+a member of those statements is compared by embeddings only when it passed the cheap
+stages and every guard as a candidate, comes from another article (an outlet does
+not translate one statement twice), and the words the two share already make a match
+plausible (:func:`word_overlap`, rare words and names weighing most):
+``EMBED_MIN_OVERLAP``; or ``EMBED_MIN_OVERLAP_NEAR`` when they were reported within
+``EMBED_NEAR_DAYS`` days of each other (translations of one statement, published
+together, share few words); or ``EMBED_MIN_OVERLAP_UNDATED`` when a date is unknown
+and they share a name. Vectors are computed once (cached in ``embeddings``) and in
+one batch per article.
 
 A sentence that renders two existing statements (equal, reworded or translated, not a
 mere fragment of each) merges them, so the groups do not depend on the order in which
@@ -33,7 +61,11 @@ in ``statement_corrections`` and re-applied after every ingest
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+import json
+import math
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -50,12 +82,67 @@ __all__ = [
     "StatementError",
     "DATE_WINDOW_DAYS",
     "EXACT_ANY_SPEAKER_WORDS",
+    "COMMON_WORDS",
+    "EMBED_CANDIDATES",
+    "RARE_WORD_STATEMENTS",
+    "MIN_MATCH_WORDS",
+    "index_terms",
+    "ensure_term_index",
 ]
 
 #: statements first/last reported more than this many days from a quote's date are not compared with it
 DATE_WINDOW_DAYS = 365
 #: identical quotes (after normalisation) of at least this many words join whoever they are attributed to
 EXACT_ANY_SPEAKER_WORDS = 8
+
+#: a sentence needs this many words to match anything but an identical sentence (every
+#: other stage of the cascade needs as many on both sides)
+MIN_MATCH_WORDS = min(variants.MIN_CONTAINED_WORDS, variants.MIN_EMBED_WORDS, variants.MIN_OVERLAP_WORDS)
+#: statements compared by embeddings with a new sentence, at most: those sharing the most rare words
+EMBED_CANDIDATES = 4
+#: a word a speaker used in more statements than this is no evidence for the embedding stage
+RARE_WORD_STATEMENTS = 50
+#: the weighted overlap of their words (:func:`word_overlap`) two sentences need to be compared by embeddings ...
+EMBED_MIN_OVERLAP = 0.5
+#: ... or, when they were reported within this many days of each other ...
+EMBED_NEAR_DAYS = 7
+#: ... this much (translations of one statement published together share few words) ...
+EMBED_MIN_OVERLAP_NEAR = 0.2
+#: ... or, when a date is unknown and they share a name ("Ukraine", "Cuban"), this much
+EMBED_MIN_OVERLAP_UNDATED = 0.25
+# weights of a rare word, a COMMON_WORDS word and a negation in word_overlap, and of a
+# rare word written as a name (capitalised inside a sentence: "Ukraine", "Cuban")
+_WEIGHTS = (1.0, 0.3, 0.1)
+_NAME_WEIGHT = 2.0
+#: content words so frequent in news quotations that sharing one says nothing about two
+#: sentences rendering one statement: the most frequent in 69,000 AllSides quote
+#: sentences, most frequent first, names left out. They come last in the term order and
+#: never make an embedding candidate on their own.
+COMMON_WORDS: tuple[str, ...] = tuple("""
+    people think going president out one like get up time because know now want that's we're
+    make i'm country right way need say states go see new good even really government work take
+    many back political state lot much there's said years law things he's something every well
+    down made world come against great first campaign got believe party they're done public day
+    thing security before support long two election better look after big through care deal
+    you're still last health put vote important year life we've clear national part policy end
+    administration off today change job while war working power news whether sure issue place
+    system process best real anything information different hard around economy kind trying use
+    act voters problem bad again help women i've case money ever person always point able fact
+    bill justice between military media next everything together getting let give keep making
+    issues another continue question decision history forward away little actually federal tax
+    community left evidence far court feel investigation enough high win find future matter tell
+    stop talk office pay seen strong immigration man understand percent hope rights economic
+    talking nation order coming open wrong call saying members happen politics jobs serious
+    including stand already families business black plan middle free since home family action
+    department lives thought foreign fight gun during needs possible protect someone based
+    probably times sense looking certainly start until used past whole become yet leadership
+    taking number wants run less try reason show general what's violence children full three
+    move across close anyone risk means control opportunity days came bring laws happened threat
+    idea legal race taken situation running we'll told policies candidate mean attack everyone
+    side majority others nuclear love police pretty social debate conservative interest personal
+    level line makes least week
+""".split())
+_COMMON_RANK = {w: i for i, w in enumerate(COMMON_WORDS)}
 
 # how a link was made, strongest first (a sentence joins its strongest match)
 _RANK = {"correction": 0, "exact": 1, "contained": 2, "lexical": 3, "embedding": 4, "fragment": 5}
@@ -77,6 +164,7 @@ class _Member:
     text: str
     norm: str
     article_id: int
+    published: str | None = None
 
 
 @dataclass
@@ -100,6 +188,9 @@ class _Assigner:
         self.related_cache: dict[int, set[int]] = {}
         self.article_speakers: dict[int, set[int]] = {}
         self.forbidden = _split_constraints(db)
+        self.embeddable_cache: dict[tuple, list[int]] = {}
+        self.dropped: dict[int, int] = {}       # statement merged during this call -> where it went
+        ensure_term_index(db)
 
     # -- candidates ----------------------------------------------------------------
     def speakers_for(self, speaker_id, article_id) -> set[int]:
@@ -118,45 +209,103 @@ class _Assigner:
             out |= self.related_cache[sid]
         return out
 
-    def members(self, speaker_ids: set[int], article_id: int, published, norm: str, n_words: int) -> list[_Member]:
-        """Member sentences of the plausible statements for one new sentence."""
+    def moved(self, statement_id: int) -> int:
+        """Where a statement merged during this call went."""
+        while statement_id in self.dropped:
+            statement_id = self.dropped[statement_id]
+        return statement_id
+
+    def embeddable(self, speaker_ids: set[int], terms: tuple[str, ...], published) -> set[int]:
+        """The statements of the speakers, within the date window, worth comparing by
+        embeddings with a sentence of content words ``terms``: the
+        ``EMBED_CANDIDATES`` that share the most rare words with it (words outside
+        ``COMMON_WORDS`` the speakers used in at most ``RARE_WORD_STATEMENTS``
+        statements, rarer ones weighing more). Computed once per sentence and call."""
+        scope = tuple(sorted(speaker_ids))
+        key = (scope, terms, published)
+        ranked = self.embeddable_cache.get(key)
+        if ranked is None:
+            ranked = self._rank_by_rare_words(scope, terms, published)
+            self.embeddable_cache[key] = ranked
+        return {self.moved(sid) for sid in ranked}
+
+    def _rank_by_rare_words(self, scope: tuple[int, ...], terms: tuple[str, ...], published) -> list[int]:
         db = self.db
-        rows = []
-        select = ("select qs.statement_id, qs.quote_id, coalesce(qs.text, q.text), q.article_id "
-                  "from quote_statements qs join quotes q on q.id = qs.quote_id ")
-        # same normalised text
-        h = hashlib.sha1(norm.encode("utf-8")).hexdigest()
-        exact = db.execute(select + "join statements s on s.id = qs.statement_id where qs.norm_hash = ?"
-                           " and (? or s.speaker_id is null or s.speaker_id in (select value from json_each(?)))",
-                           [h, n_words >= EXACT_ANY_SPEAKER_WORDS, _json(speaker_ids)]).fetchall()
-        rows.extend(exact)
-        # the speakers' statements within the date window
-        if speaker_ids:
-            day = _date(published)
-            where = "s.speaker_id in (select value from json_each(?))"
-            params: list = [_json(speaker_ids)]
-            if day is not None:
-                lo = (day - datetime.timedelta(days=DATE_WINDOW_DAYS)).isoformat()
-                hi = (day + datetime.timedelta(days=DATE_WINDOW_DAYS)).isoformat() + "~"
-                where += (" and (s.first_reported is null or s.last_reported is null"
-                          " or (s.first_reported <= ? and s.last_reported >= ?))")
-                params += [hi, lo]
-            rows.extend(db.execute(select + f"join statements s on s.id = qs.statement_id where {where}",
-                                   params).fetchall())
-        # speakerless statements of this article
-        rows.extend(db.execute(
-            select + "join statements s on s.id = qs.statement_id where s.speaker_id is null and q.article_id = ?",
-            [article_id]).fetchall())
+        rare = [t for t in terms if _term_order(t)[0] == 0]
+        if not rare:
+            return []
+        in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
+        counts = dict(db.execute(
+            f"select term, count(distinct statement_id) from statement_terms where {in_scope} "
+            f"and term in ({', '.join('?' * len(rare))}) group by term", [*scope, *rare]).fetchall())
+        rare = [t for t in rare if 0 < counts.get(t, 0) <= RARE_WORD_STATEMENTS]
+        if not rare:
+            return []
+        where, params = _window(published)
+        scores: dict[int, float] = defaultdict(float)
+        for statement_id, term in db.execute(
+                f"select distinct t.statement_id, t.term from statement_terms t join statements s "
+                f"on s.id = t.statement_id where t.{in_scope} and t.term in ({', '.join('?' * len(rare))})"
+                f" and s.{in_scope}{where}", [*scope, *rare, *scope, *params]):
+            scores[statement_id] += math.log(1 + RARE_WORD_STATEMENTS / counts[term])
+        return sorted(scores, key=lambda sid: (-scores[sid], -sid))[:EMBED_CANDIDATES]
+
+    def members(self, speaker_ids: set[int], article_id: int, published, unit: str, norm: str,
+                n_words: int, lexical: bool = True) -> tuple[list[_Member], set[int]]:
+        """Member sentences of the plausible statements for one new sentence, and the
+        statements among them that may be compared by embeddings. ``lexical=False``
+        gives the members of those statements only."""
+        select = ("select qs.statement_id, qs.quote_id, coalesce(qs.text, q.text), q.article_id, q.published "
+                  "from quote_statements qs join quotes q on q.id = qs.quote_id join statements s "
+                  "on s.id = qs.statement_id ")
+        parts: list[str] = []
+        params: list = []
+        if lexical:
+            # same normalised text
+            parts.append(select + "where qs.norm_hash = ? and (? or s.speaker_id is null "
+                         "or s.speaker_id in (select value from json_each(?)))")
+            params += [hashlib.sha1(norm.encode("utf-8")).hexdigest(), n_words >= EXACT_ANY_SPEAKER_WORDS,
+                       _json(speaker_ids)]
+        # the speakers' statements within the date window that the term index offers
+        embeddable: set[int] = set()
+        terms, _ = index_terms(unit)
+        if speaker_ids and terms:
+            embeddable = self.embeddable(speaker_ids, terms, published)
+            scope = sorted(speaker_ids)
+            in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
+            offered = "select value from json_each(?)"
+            offered_params: list = [_json(embeddable)]
+            if lexical:
+                # containment and lexical similarity: prefix filtering
+                offered += (f" union select statement_id from statement_terms where {in_scope} "
+                            f"and term in ({', '.join('?' * len(terms))}) and prefix = 1")
+                offered_params += [*scope, *terms]
+                # the new sentence inside a member: statements holding every one of its words
+                offered += f" union select a.statement_id from statement_terms a where a.{in_scope} and a.term = ?"
+                offered += (" and exists (select 1 from statement_terms b where b.statement_id = a.statement_id"
+                            " and b.term = ?)") * (len(terms) - 1)
+                offered_params += [*scope, *terms]
+            if embeddable or lexical:
+                where, window = _window(published)
+                parts.append(select + f"where qs.statement_id in ({offered}) and s.{in_scope}{where}")
+                params += [*offered_params, *scope, *window]
+        if lexical:
+            # speakerless statements of this article
+            parts.append(select + "where s.speaker_id is null and q.article_id = ?")
+            params.append(article_id)
+        if not parts:
+            return [], embeddable
+        rows = self.db.execute(" union all ".join(parts), params).fetchall()
         seen = set()
         out = []
-        for statement_id, quote_id, text, art in rows:
+        for statement_id, quote_id, text, art, day in rows:
             n = variants.normalise(text)
             key = (statement_id, n, art == article_id)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_Member(statement_id, quote_id, text, n, art))
-        return out
+            out.append(_Member(statement_id, quote_id, text, n, art, day))
+        return out, embeddable
 
     # -- judging -----------------------------------------------------------------------
     def cheap(self, a: str, b: str) -> variants.Judgement:
@@ -167,7 +316,26 @@ class _Assigner:
             self.cheap_cache[key] = j
         return j
 
-    def matches(self, unit: str, norm: str, article_id: int, members: list[_Member]) -> list[_Match]:
+    def worth_embedding(self, unit: str, article_id: int, published, member: _Member, embeddable: set[int]) -> bool:
+        """Is a member that passed every cheap stage as a candidate worth comparing by
+        embeddings: a statement the term index offered (``embeddable``), from another
+        article, sharing enough words (:func:`word_overlap`; less needed when they
+        were reported within ``EMBED_NEAR_DAYS`` days, or a date is unknown and they
+        share a name)?"""
+        if member.article_id == article_id or member.statement_id not in embeddable:
+            return False
+        overlap = word_overlap(unit, member.text)
+        if overlap >= EMBED_MIN_OVERLAP:
+            return True
+        if overlap < EMBED_MIN_OVERLAP_NEAR:
+            return False
+        a, b = _date(published), _date(member.published)
+        if a is not None and b is not None:
+            return abs((a - b).days) <= EMBED_NEAR_DAYS
+        return overlap >= EMBED_MIN_OVERLAP_UNDATED and shared_name(unit, member.text)
+
+    def matches(self, unit: str, norm: str, article_id: int, published, members: list[_Member],
+                embeddable: set[int]) -> list[_Match]:
         content = set(variants.tokens(unit)) - variants._STOPWORDS
         found: dict[int, _Match] = {}
         pending: list[_Member] = []
@@ -187,7 +355,7 @@ class _Assigner:
             if j.same:
                 fragment = j.stage == "contained" and len(variants.tokens(unit)) < len(member.norm.split())
                 add(_Match(member.statement_id, "fragment" if fragment else j.stage, j.score or 1.0, fragment))
-            elif j.stage == "candidate" and member.article_id != article_id:
+            elif j.stage == "candidate" and self.worth_embedding(unit, article_id, published, member, embeddable):
                 pending.append(member)
         if pending and self.embedder is not None:
             vectors = self.embedder.vectors([unit] + [m.text for m in pending])
@@ -205,7 +373,7 @@ class _Assigner:
 
     def prefetch(self, plans) -> None:
         """Embed, in one batch, every text the coming comparisons may need."""
-        if self.embedder is None:
+        if self.embedder is None or not self.embedder.available:
             return
         texts: list[str] = []
         for quote, units in plans:
@@ -215,10 +383,13 @@ class _Assigner:
                 norm = variants.normalise(unit)
                 content = set(norm.split()) - variants._STOPWORDS
                 wanted = False
-                for member in self.members(speaker_ids, article_id, published, norm, len(norm.split())):
-                    if member.article_id == article_id or member.norm == norm or not content & set(member.norm.split()):
+                members, embeddable = self.members(speaker_ids, article_id, published, unit, norm,
+                                                   len(norm.split()), lexical=False)
+                for member in members:
+                    if member.norm == norm or not content & set(member.norm.split()):
                         continue
-                    if self.cheap(unit, member.text).stage == "candidate":
+                    if self.cheap(unit, member.text).stage == "candidate" \
+                            and self.worth_embedding(unit, article_id, published, member, embeddable):
                         texts.append(member.text)
                         wanted = True
                 if wanted:
@@ -230,14 +401,15 @@ class _Assigner:
     def assign(self, quote, units: list[str]) -> list[int]:
         quote_id, _, speaker_id, article_id, published = quote
         speaker_ids = self.speakers_for(speaker_id, article_id)
+        db = self.db
         linked: list[tuple[int, str]] = []
         for part, unit in enumerate(units):
             norm = variants.normalise(unit)
             if not norm:
                 continue
             h = hashlib.sha1(norm.encode("utf-8")).hexdigest()
-            members = self.members(speaker_ids, article_id, published, norm, len(norm.split()))
-            found = self.matches(unit, norm, article_id, members)
+            members, embeddable = self.members(speaker_ids, article_id, published, unit, norm, len(norm.split()))
+            found = self.matches(unit, norm, article_id, published, members, embeddable)
             forbidden = self.forbidden_for(quote_id, h)
             found = [m for m in found if m.statement_id not in forbidden]
             if found:
@@ -248,23 +420,30 @@ class _Assigner:
                     # a sentence that renders several statements makes them one
                     for other in found[1:]:
                         if not other.fragment and other.statement_id != statement_id \
-                                and self.db["statements"].count_where("id = ?", [other.statement_id]) \
+                                and db.execute("select 1 from statements where id = ?",
+                                               [other.statement_id]).fetchone() \
                                 and not self.conflict(statement_id, other.statement_id):
-                            _merge_into(self.db, statement_id, other.statement_id)
+                            _merge_into(db, statement_id, other.statement_id)
+                            self.dropped[other.statement_id] = statement_id
                 method, score = target.method, target.score
             else:
-                statement_id = self.db["statements"].insert({"text": unit, "speaker_id": speaker_id}).last_pk
+                statement_id = db.execute("insert into statements (text, speaker_id, first_reported, last_reported) "
+                                          "values (?, ?, ?, ?)", [unit, speaker_id, published, published]).lastrowid
                 method, score = "new", None
-            self.db["quote_statements"].insert(
-                {"quote_id": quote_id, "statement_id": statement_id, "part": part, "text": unit,
-                 "norm_hash": h, "method": method, "score": score},
-                ignore=True,
-            )
-            if speaker_id is not None:
-                self.db.execute("update statements set speaker_id = ? where id = ? and speaker_id is null",
-                                [speaker_id, statement_id])
+            db.execute("insert or ignore into quote_statements (quote_id, statement_id, part, text, norm_hash, "
+                       "method, score) values (?, ?, ?, ?, ?, ?, ?)",
+                       [quote_id, statement_id, part, unit, h, method, score])
+            if speaker_id is not None and method != "new":
+                db.execute("update statements set speaker_id = ? where id = ? and speaker_id is null",
+                           [speaker_id, statement_id])
+            _index_sentence(db, statement_id, unit)
             linked.append((statement_id, unit))
-            _touch(self.db, statement_id)
+            if published is not None and method != "new":
+                # first/last_reported take in the new member's date (full refresh at the end)
+                db.execute("update statements set first_reported = min(coalesce(first_reported, ?), ?), "
+                           "last_reported = max(coalesce(last_reported, ?), ?) where id = ? "
+                           "and (first_reported is null or first_reported > ? or last_reported is null "
+                           "or last_reported < ?)", [published] * 4 + [statement_id, published, published])
         return [st for st, _ in linked]
 
     def forbidden_for(self, quote_id: int, h: str) -> set[int]:
@@ -287,8 +466,135 @@ class _Assigner:
         return False
 
 
+def _window(published) -> tuple[str, list]:
+    """SQL condition (on ``statements``) and parameters: the statement was reported
+    within ``DATE_WINDOW_DAYS`` of ``published`` (or either date is unknown)."""
+    day = _date(published)
+    if day is None:
+        return "", []
+    lo = (day - datetime.timedelta(days=DATE_WINDOW_DAYS)).isoformat()
+    hi = (day + datetime.timedelta(days=DATE_WINDOW_DAYS)).isoformat() + "~"
+    return (" and (first_reported is null or last_reported is null"
+            " or (first_reported <= ? and last_reported >= ?))", [hi, lo])
+
+
+# ---------------------------------------------------------------------------
+# the term index
+
+
+def _term_order(term: str) -> tuple:
+    """Rarest first: words outside COMMON_WORDS (longer first), then common words (less
+    frequent first), then negations. Fixed, so that prefixes stay valid as the database grows."""
+    if variants._is_negation(term):
+        return (2, 0, term)
+    rank = _COMMON_RANK.get(term)
+    if rank is not None:
+        return (1, -rank, term)
+    return (0, -len(term), term)
+
+
+@functools.lru_cache(maxsize=65536)
+def index_terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``(terms, prefix)``: the content words (not stopwords) of a sentence, rarest first
+    (:func:`_term_order`), and those it is indexed under for prefix filtering: the
+    rarest word, and the rarest ``n - ceil(0.8 n) + 1`` of its ``n`` non-negation
+    content words (two sentences with a Jaccard similarity >= 0.8 share one of
+    them). Empty for a sentence of fewer than ``MIN_MATCH_WORDS`` words."""
+    toks = variants.tokens(text)
+    if len(toks) < MIN_MATCH_WORDS:
+        return (), frozenset()
+    terms = sorted(set(toks) - variants._STOPWORDS, key=_term_order)
+    if not terms:
+        return (), frozenset()
+    prefix = {terms[0]}
+    words = [t for t in terms if not variants._is_negation(t)]
+    if words:
+        keep = len(words) - math.ceil(variants.JACCARD_THRESHOLD * len(words) - 1e-9) + 1
+        prefix.update(words[:keep])
+    return tuple(terms), frozenset(prefix)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_weights(text: str) -> dict[str, float]:
+    names = variants._names(text)
+    out = {}
+    for t in index_terms(text)[0]:
+        kind = _term_order(t)[0]
+        out[t] = _NAME_WEIGHT if kind == 0 and t[:4] in names else _WEIGHTS[kind]
+    return out
+
+
+def shared_name(a: str, b: str) -> bool:
+    """Do two sentences share a rare word that one of them writes as a name?"""
+    wa, wb = _word_weights(a), _word_weights(b)
+    return any(max(wa[t], wb[t]) == _NAME_WEIGHT for t in wa.keys() & wb.keys())
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Weighted Jaccard similarity of the content words of two sentences: a rare word
+    weighs 1 (2 when either sentence writes it as a name: "Ukraine", "Cuban"), a
+    word of ``COMMON_WORDS`` 0.3, a negation 0.1. 0 for a sentence of fewer than
+    ``MIN_MATCH_WORDS`` words."""
+    wa, wb = _word_weights(a), _word_weights(b)
+    shared = sum(max(wa[t], wb[t]) for t in wa.keys() & wb.keys())
+    total = sum(wa.values()) + sum(wb.values()) - sum(min(wa[t], wb[t]) for t in wa.keys() & wb.keys())
+    return shared / total if total else 0.0
+
+
+def _index_sentence(db, statement_id: int, text: str) -> None:
+    """Add a member sentence's words to its statement's entries in ``statement_terms``."""
+    terms, prefix = index_terms(text)
+    if not terms:
+        return
+    db.execute("insert or ignore into statement_terms (speaker_id, term, prefix, statement_id) "
+               "select coalesce(s.speaker_id, 0), j.key, j.value, s.id from statements s, json_each(?) j "
+               "where s.id = ?", [json.dumps({t: int(t in prefix) for t in terms}), statement_id])
+
+
+_TERM_INDEX_SQL = [
+    """create table if not exists statement_terms (
+      speaker_id integer not null,   -- statements.speaker_id, 0 for none (kept current by a trigger)
+      term text not null,            -- a content word of a member sentence (variants.normalise)
+      prefix integer not null,       -- 1: a word the sentence is indexed under for prefix filtering
+      statement_id integer not null,
+      primary key (speaker_id, term, prefix, statement_id)
+    ) without rowid""",
+    "create index if not exists idx_statement_terms_statement_id on statement_terms (statement_id, term)",
+    """create trigger if not exists statement_terms_speaker after update of speaker_id on statements
+    when new.speaker_id is not old.speaker_id
+    begin
+      update or replace statement_terms set speaker_id = coalesce(new.speaker_id, 0) where statement_id = new.id;
+    end""",
+    """create trigger if not exists statement_terms_delete after delete on statements
+    begin
+      delete from statement_terms where statement_id = old.id;
+    end""",
+]
+
+
+def ensure_term_index(db) -> None:
+    """Create ``statement_terms`` (and its triggers) if missing, indexing every member
+    sentence already linked (used by the migration that introduced it)."""
+    if getattr(db, "_quotetrack_term_index", False):
+        return
+    if db["statement_terms"].exists():
+        db._quotetrack_term_index = True
+        return
+    for statement in _TERM_INDEX_SQL:
+        db.execute(statement)
+    rows = []
+    for statement_id, speaker_id, text in db.execute(
+            "select qs.statement_id, coalesce(s.speaker_id, 0), coalesce(qs.text, q.text) from quote_statements qs "
+            "join quotes q on q.id = qs.quote_id join statements s on s.id = qs.statement_id"):
+        terms, prefix = index_terms(text)
+        rows.extend((speaker_id, t, int(t in prefix), statement_id) for t in terms)
+        if len(rows) > 50_000:
+            db.conn.executemany("insert or ignore into statement_terms values (?, ?, ?, ?)", rows)
+            rows = []
+    db.conn.executemany("insert or ignore into statement_terms values (?, ?, ?, ?)", rows)
+
+
 def _json(ids) -> str:
-    import json
     return json.dumps(sorted(i for i in ids if i is not None))
 
 
@@ -332,6 +638,10 @@ def _merge_into(db, keep: int, drop: int) -> None:
     db.execute("update quotes set statement_id = ? where statement_id = ?", [keep, drop])
     db.execute("update statements set speaker_id = coalesce(speaker_id, (select speaker_id from statements "
                "where id = ?)) where id = ?", [drop, keep])
+    if db["statement_terms"].exists():
+        db.execute("insert or ignore into statement_terms (speaker_id, term, prefix, statement_id) "
+                   "select (select coalesce(speaker_id, 0) from statements where id = ?), term, prefix, ? "
+                   "from statement_terms where statement_id = ?", [keep, keep, drop])
     db.execute("delete from statements where id = ?", [drop])
     _touch(db, keep)
 
@@ -367,19 +677,25 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
     touched: list[int] = []
     with db.atomic():
         plans = []
+        quote_ids = list(dict.fromkeys(quote_ids))
+        rows: dict[int, tuple] = {}
+        existing: dict[int, int] = {}
+        for i in range(0, len(quote_ids), 500):
+            chunk = quote_ids[i:i + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows.update((r[0], r) for r in db.execute(
+                f"select id, text, speaker_id, article_id, published from quotes where id in ({marks})", chunk))
+            for quote_id, statement_id in db.execute(
+                    f"select quote_id, statement_id from quote_statements where quote_id in ({marks}) "
+                    "order by rowid", chunk):
+                existing.setdefault(quote_id, statement_id)
         for quote_id in quote_ids:
-            row = db.execute(
-                "select id, text, speaker_id, article_id, published from quotes where id = ?", [quote_id]
-            ).fetchone()
+            row = rows.get(quote_id)
             if row is None:
                 continue
-            existing = db.execute(
-                "select statement_id from quote_statements where quote_id = ? order by rowid limit 1",
-                [quote_id],
-            ).fetchone()
-            if existing:
+            if quote_id in existing:
                 db.execute("update quotes set statement_id = ? where id = ? and statement_id is null",
-                           [existing[0], quote_id])
+                           [existing[quote_id], quote_id])
                 continue
             units = variants.split_units(row[1]) or [row[1]]
             plans.append((row, units))
@@ -391,7 +707,8 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
             for statement_id in assigner.assign(row, units):
                 if statement_id not in touched:
                     touched.append(statement_id)
-            db.execute("update quotes set statement_id = ? where id = ?", [_main_statement(db, row[0]), row[0]])
+            main = _main_statement(db, row[0])
+            db.execute("update quotes set statement_id = ? where id = ? and statement_id is not ?", [main, row[0], main])
         touched.extend(apply_corrections(db))
         touched = [t for t in dict.fromkeys(touched)
                    if db.execute("select 1 from statements where id = ?", [t]).fetchone()]
@@ -433,16 +750,24 @@ def refresh_statement_counts(db, statement_ids: Iterable[int] | None = None) -> 
         chunk = ids[i:i + 500]
         db.execute(sql + f" where id in ({', '.join('?' * len(chunk))})", chunk)
     has_text = "text" in db["quote_statements"].columns_dict
-    for statement_id in ids:
-        texts = [r[0] for r in db.execute(
-            f"select {'coalesce(qs.text, q.text)' if has_text else 'q.text'} from quote_statements qs "
-            "join quotes q on q.id = qs.quote_id where qs.statement_id = ?", [statement_id]).fetchall()]
-        if not texts:
-            db.execute("update quotes set statement_id = null where statement_id = ?", [statement_id])
-            db.execute("delete from statements where id = ?", [statement_id])
-            continue
-        best = max(texts, key=lambda t: (len(variants.tokens(t)), len(t), [-ord(c) for c in t]))
-        db.execute("update statements set text = ? where id = ? and text is not ?", [best, statement_id, best])
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        texts: dict[int, list[str]] = {statement_id: [] for statement_id in chunk}
+        for statement_id, text in db.execute(
+                f"select qs.statement_id, {'coalesce(qs.text, q.text)' if has_text else 'q.text'} "
+                "from quote_statements qs join quotes q on q.id = qs.quote_id "
+                f"where qs.statement_id in ({', '.join('?' * len(chunk))})", chunk):
+            texts[statement_id].append(text)
+        current = dict(db.execute(f"select id, text from statements where id in ({', '.join('?' * len(chunk))})",
+                                  chunk).fetchall())
+        for statement_id in chunk:
+            if not texts[statement_id]:
+                db.execute("update quotes set statement_id = null where statement_id = ?", [statement_id])
+                db.execute("delete from statements where id = ?", [statement_id])
+                continue
+            best = max(texts[statement_id], key=lambda t: (len(variants.tokens(t)), len(t), [-ord(c) for c in t]))
+            if current.get(statement_id) != best:
+                db.execute("update statements set text = ? where id = ?", [best, statement_id])
 
 
 # ---------------------------------------------------------------------------
@@ -514,6 +839,8 @@ def split_quote(db, quote_id: int, statement_id: int | None = None) -> int:
         new_id = db["statements"].insert({"text": text, "speaker_id": quote[1]}).last_pk
         db["quote_statements"].insert({"quote_id": quote_id, "statement_id": new_id, "part": part, "text": text,
                                        "norm_hash": h, "method": "correction", "score": None})
+        if db["statement_terms"].exists():
+            _index_sentence(db, new_id, text)
         # an earlier merge between the two is undone by this split
         for cid, qa, ha, qb, hb in db.execute(
                 "select id, quote_id, quote_hash, other_quote_id, other_hash from statement_corrections "
@@ -552,6 +879,8 @@ def apply_corrections(db) -> list[int]:
             new_id = db["statements"].insert({"text": row[1], "speaker_id": speaker}).last_pk
             db["quote_statements"].insert({"quote_id": qa, "statement_id": new_id, "part": row[0], "text": row[1],
                                            "norm_hash": ha, "method": "correction"}, ignore=True)
+            if db["statement_terms"].exists():
+                _index_sentence(db, new_id, row[1])
             db.execute("update quotes set statement_id = ? where id = ?", [_main_statement(db, qa), qa])
             changed += [sa, new_id]
     if changed:

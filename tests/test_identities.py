@@ -166,3 +166,37 @@ def test_merge_speakers_moves_everything(db):
     identities.merge_speakers(db, a, b)
     assert not db["speakers"].count_where("id = ?", [b])
     assert {r["alias"] for r in db["speaker_aliases"].rows_where("speaker_id = ?", [a])} == {"Dr. Li"}
+
+
+@pytest.mark.parametrize("key", ["ministry", "foreign ministry", "cuban foreign ministry", "smith#2",
+                                 "o'brien", "x", "the state department  "])
+def test_last_word_sql_matches_python(db, key):
+    """The indexed SQL expression that finds identities ending in a bare "ministry"."""
+    got = db.execute(f"select {identities.KEY_LAST_WORD_SQL} from (select ? as key)", [key]).fetchone()[0]
+    assert got == key.split(" ")[-1]
+
+
+def test_bare_ministry_is_found_among_many_bodies(db):
+    """The candidates of a bare "the foreign ministry" come from an index on the last
+    word of the key; identities ending otherwise are not candidates."""
+    for i, country in enumerate(["Russian", "Chinese", "French", "German", "Cuban"]):
+        resolve(db, f"{country} foreign ministry", "organisation", context=ctx(i))
+        resolve(db, f"{country} foreign ministry spokesman office", "organisation", context=ctx(i))
+    german = db.execute("select id from speakers where key = 'german foreign ministry'").fetchone()[0]
+    assert resolve(db, "the foreign ministry", "organisation",
+                   context=ctx(9, names=["German foreign ministry", "the foreign ministry"])) == german
+    plan = " ".join(r[-1] for r in db.execute(
+        f"explain query plan select id from speakers where {identities.KEY_LAST_WORD_SQL} = 'ministry' "
+        "and key like '% foreign ministry'"))
+    assert "idx_speakers_key_last_word" in plan
+
+
+def test_people_relate_only_to_bodies(db):
+    """A minister's relations are the bodies of her country her role names, never
+    another person of that country, however many there are."""
+    ministry = resolve(db, "Cuba's Foreign Ministry", "organisation", context=ctx(1))
+    people = [resolve(db, f"Ana Pérez{i}", "person", mention=f"Cuban Foreign Minister Ana Pérez{i}", context=ctx(i))
+              for i in range(2, 6)]
+    for p in people:
+        assert related_ids(db, p) == {ministry}
+    assert related_ids(db, ministry) == set(people)

@@ -7,9 +7,11 @@ ingested article is escaped on every HTML page that shows it.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -56,10 +58,11 @@ def get(base: str, path: str, **params) -> tuple[int, str]:
         return e.code, e.read().decode("utf-8", "replace")
 
 
-def start_server(db_path: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+def start_server(db_path: Path, *extra: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "quotetrack.cli", "serve", str(db_path), "--port", str(port),
-                             *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -186,3 +189,81 @@ def test_every_canned_query_treats_hostile_parameters_as_data(site):
             assert status == 200 and SCRIPT not in html, (name, value)
     with sqlite_utils.Database(site[1]) as db:
         assert db["quotes"].count == 4
+
+
+@pytest.mark.slow
+def test_public_server_answers_from_every_worker_process(site):
+    """``serve --public --workers 3``: three processes, each a Datasette with the plugin,
+    metadata and public settings, serving the same port; a cookie signed with the
+    site's secret is valid whichever process answers."""
+    psutil = pytest.importorskip("psutil")
+    from datasette.app import Datasette
+
+    _, db_path = site
+    secret = "the-same-secret-in-every-worker"
+    proc, base = start_server(db_path, "--public", "--workers", "3", env={"DATASETTE_SECRET": secret})
+    try:
+        workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
+                   if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 3
+
+        def cpu(p):
+            t = p.cpu_times()
+            return t.user + t.system
+
+        before = {p.pid: cpu(p) for p in workers}
+        for _ in range(50):                  # until every worker has finished starting up
+            time.sleep(0.2)
+            now = {p.pid: cpu(p) for p in workers}
+            if all(now[pid] - before[pid] < 0.01 for pid in now):
+                break
+            before = now
+        cookie = "ds_actor=" + Datasette(secret=secret).sign({"a": {"id": "tester"}}, "actor")
+        failures: list = []
+
+        def visitor():
+            for path in ("/quotes/quotes?_search=bridge", "/quotes/-/quote/1", "/quotes/statements",
+                         "/-/actor.json"):
+                request = urllib.request.Request(base + path, headers={"Cookie": cookie})
+                try:
+                    with urllib.request.urlopen(request, timeout=20) as r:
+                        body = r.read().decode("utf-8")
+                except OSError as e:
+                    failures.append((path, repr(e)))
+                    continue
+                if path == "/-/actor.json" and json.loads(body) != {"actor": {"id": "tester"}}:
+                    failures.append((path, body))
+                if path.startswith("/quotes/quotes") and "Paul Green" not in body:
+                    failures.append((path, body[:200]))
+
+        deadline = time.monotonic() + 60
+        while True:
+            threads = [threading.Thread(target=visitor) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not failures, failures[:3]
+            grown = {p.pid: cpu(p) - before[p.pid] for p in workers}
+            if all(g > 0.2 for g in grown.values()):      # every process served a share
+                break
+            assert time.monotonic() < deadline, f"not every worker answers: CPU seconds {grown}"
+        status, body = get(base, "/-/databases.json")
+        assert status == 200 and [d["is_mutable"] for d in json.loads(body)] == [False]
+        status, _ = get(base, "/quotes.json", sql="select 1")
+        assert status == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_serve_refuses_unusable_metadata_before_starting(tmp_path):
+    db_path = tmp_path / "quotes.db"
+    result = CliRunner().invoke(cli, ["ingest", str(ROOT / "seeds"), "--db", str(db_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    bad = tmp_path / "metadata.yml"
+    bad.write_text("databases: [unclosed\n", encoding="utf-8")
+    for metadata in (bad, tmp_path / "missing.yml"):
+        result = CliRunner().invoke(cli, ["serve", str(db_path), "--metadata", str(metadata), "--public"])
+        assert result.exit_code == 1 and "not usable as Datasette metadata" in result.output, result.output

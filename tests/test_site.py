@@ -398,3 +398,129 @@ def test_quotes_over_time_and_safe_urls():
     assert pages.safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
     for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "", None, "http://"):
         assert pages.safe_url(bad) is None, bad
+
+
+# --------------------------------------------------------------------------- speed on a published database
+
+
+async def published(db_path, **settings):
+    """A Datasette as ``quotetrack serve --public`` builds it: immutable, SQL off."""
+    datasette = make_datasette(db_path, immutables=[str(db_path)],
+                               settings={"default_allow_sql": False, "suggest_facets": False, **settings})
+    await datasette.invoke_startup()
+    return datasette
+
+
+async def test_whole_table_pages_are_computed_once_and_right(db_path):
+    ds = await published(db_path)
+    cache = ds.get_database("quotes").quotetrack_cache
+    assert set(await datasette_plugin.precompute(ds)) == {"quotes"}
+    computed = cache.misses
+    assert computed > 0 and cache.results
+    data = (await ds.client.get("/quotes/quotes.json")).json()
+    await page(ds, "/quotes/quotes")
+    await page(ds, "/quotes/statements")
+    assert cache.misses == computed and cache.hits > 0          # nothing whole-table ran again
+    # what the cache answers is what Datasette computes without it, and what the database says
+    plain = make_datasette(db_path)
+    await plain.invoke_startup()
+    for table in ("quotes", "statements", "articles"):
+        ours = (await ds.client.get(f"/quotes/{table}.json")).json()
+        theirs = (await plain.client.get(f"/quotes/{table}.json")).json()
+        for key in ("rows", "filtered_table_rows_count", "facet_results"):
+            assert ours[key] == theirs[key], (table, key)
+    assert cache.misses == computed
+    db = sqlite_utils.Database(db_path)
+    assert data["filtered_table_rows_count"] == db["quotes"].count
+    for column, expression in (("speaker_id", "speaker_id"), ("outlet", "outlet"),
+                               ("statement_id", "statement_id"), ("published", "date(published)")):
+        expected = {r["value"]: r["n"] for r in db.query(
+            f"select {expression} as value, count(*) as n from quotes where {expression} is not null group by 1")}
+        shown = {r["value"]: r["count"] for r in data["facet_results"][column]["results"]}
+        assert shown and all(expected[value] == n for value, n in shown.items()), column
+        assert min(shown.values()) >= max([n for v, n in expected.items() if v not in shown], default=0), column
+    # searches and filters always run (and are right): nothing with parameters is kept
+    kept = len(cache.results)
+    data = (await ds.client.get("/quotes/quotes.json?_search=decisively")).json()
+    outlet = (await ds.client.get("/quotes/quotes.json?outlet=NPR")).json()
+    assert len(cache.results) == kept
+    assert data["filtered_table_rows_count"] == next(db.query(
+        "select count(*) as n from quotes_fts where quotes_fts match 'decisively'"))["n"] > 0
+    assert outlet["filtered_table_rows_count"] == db["quotes"].count_where("outlet = 'NPR'") > 0
+
+
+async def test_results_are_kept_only_for_a_published_database(db_path):
+    for datasette in (make_datasette(db_path),                                   # mutable
+                      make_datasette(db_path, immutables=[str(db_path)])):       # immutable, SQL on
+        await datasette.invoke_startup()
+        assert not hasattr(datasette.get_database("quotes"), "quotetrack_cache")
+        assert await datasette_plugin.precompute(datasette) == {}
+    keepable = datasette_plugin.ResultCache.keepable
+    assert keepable("select count(*) from quotes", {}) and keepable("  SELECT 1", None)
+    assert not keepable("select count(*) from quotes where outlet = :p0", {"p0": "NPR"})
+    assert not keepable("select random()", {}) and not keepable("select datetime('now')", {})
+    assert not keepable("PRAGMA table_info(quotes)", {})
+    # bounded: by number of results and by their size
+    ds = await published(db_path)
+    cache = ds.get_database("quotes").quotetrack_cache
+    cache.size, cache.max_bytes = 3, 8 * 2_000
+    for n in range(1, 6):
+        await ds.get_database("quotes").execute(f"select id from quotes limit {n}")
+    assert len(cache.results) == 3 and cache.bytes == sum(w for _, w in cache.results.values())
+    await ds.get_database("quotes").execute("select text from articles")          # too big to keep
+    assert len(cache.results) == 3 and not any("articles" in k[0] for k in cache.results)
+    one = cache.weight(await cache.execute("select id, text from quotes order by id limit 1"))
+    cache.results.clear()
+    cache.size, cache.bytes, cache.max_bytes = 100, 0, 8 * one          # room for eight such results
+    for n in range(12):
+        await ds.get_database("quotes").execute(f"select id, text from quotes where {n} = {n} order by id limit 1")
+    assert len(cache.results) == 8 and cache.bytes == 8 * one
+    assert [k[0].split()[6] for k in cache.results] == [str(n) for n in range(4, 12)]   # the newest
+
+
+async def test_precomputing_runs_what_datasette_runs_without_its_time_limit(db_path):
+    ds = await published(db_path)
+    cache = ds.get_database("quotes").quotetrack_cache
+    sql = "select id, text, outlet from quotes order by id"
+    own = await cache.execute(sql, truncate=True, page_size=2)
+    ours = await cache._run_without_time_limit(sql, True, 2)
+    assert [tuple(r) for r in ours.rows] == [tuple(r) for r in own.rows] and ours.rows
+    assert (ours.truncated, ours.columns) == (own.truncated, own.columns)
+
+
+async def test_statement_page_counts_distinct_wordings(ds, rows):
+    act = rows["act"]
+    text = await page(ds, f"/quotes/-/statement/{act}")
+    quote_ids = {l["quote_id"] for l in rows["links"] if l["statement_id"] == act}
+    db = sqlite_utils.Database(ds.get_database("quotes").path)
+    renderings = [r["t"] for r in db.query(
+        "select coalesce(qs.text, q.text) as t from quote_statements qs join quotes q on q.id = qs.quote_id "
+        "where qs.statement_id = ?", [act])]
+    distinct: list[str] = []
+    for r in renderings:                       # the pairwise definition
+        if not any(pages.same_words(r, d) for d in distinct):
+            distinct.append(r)
+    assert len(quote_ids) >= 2 and len(distinct) >= 2
+    assert f"<strong>{len(distinct)}</strong> distinct wording" in text
+
+
+async def test_speaker_page_of_a_speaker_quoted_more_than_a_page_holds(ds, rows, monkeypatch):
+    db = sqlite_utils.Database(ds.get_database("quotes").path)
+    speaker = next(db.query("select speaker_id as id, count(*) as n from quotes where speaker_id is not null "
+                            "group by 1 order by 2 desc, 1 limit 1"))
+    assert speaker["n"] >= 2
+    monkeypatch.setattr(datasette_plugin, "SPEAKER_PAGE_ROWS", 1)
+    text = await page(ds, f"/quotes/-/speaker/{speaker['id']}")
+    assert f"<strong>{speaker['n']}</strong> quotes" in text                 # the count covers them all
+    assert len(re.findall(r'href="/quotes/-/quote/\d+#quote"', text)) == 1    # one listed
+    assert f'href="/quotes/quotes?speaker_id={speaker["id"]}">all of them</a>' in text
+    counts = [int(n) for n in re.findall(r'<span class="qt-bar"[^>]*></span>\s*<span class="qt-note">(\d+)</span>', text)]
+    assert sum(counts) == speaker["n"]                                        # every day's bar
+
+
+def test_quotes_over_time_with_the_counts_of_every_day():
+    listed = [{"published": "2023-09-05", "id": 7}]
+    days = pages.quotes_over_time(listed, [("2023-09-05", 3), ("2023-09-01", 6), ("2023-09-01T10:00", 2),
+                                           (None, 1), ("9/1/23", 1)])
+    assert [(d["day"] and d["day"].isoformat(), d["count"], len(d["quotes"]), d["width"]) for d in days] == [
+        ("2023-09-01", 8, 0, 100.0), ("2023-09-05", 3, 1, 37.5), (None, 2, 0, 25.0)]

@@ -148,3 +148,206 @@ def test_old_database_links_are_upgraded(tmp_path):
     link = next(db["quote_statements"].rows)
     assert link["text"] == "hello there all" and link["norm_hash"] and link["method"] == "legacy"
     assert db["statements"].get(1)["last_reported"] == "2020-01-02"
+
+
+# --------------------------------------------------------------------------
+# candidate retrieval: the term index (statement_terms) instead of every statement
+# of the speaker
+
+import random  # noqa: E402
+
+from quotetrack import variants  # noqa: E402
+from test_store import make_article  # noqa: E402
+
+_SYLLABLES = "ka lo mi nu pe ra si to vu ze ba di fo gu ha je".split()
+
+
+def _nonsense(rng, n):
+    """n made-up words (never in COMMON_WORDS, never shared by chance)."""
+    return " ".join("".join(rng.choice(_SYLLABLES) for _ in range(4)) for _ in range(n))
+
+
+def _prolific_db(tmp_path, n_articles=40, per_article=10):
+    """A speaker with n_articles * per_article statements over a year; the first
+    article holds the one that later quotes render."""
+    rng = random.Random(7)
+    db = store.open_db(tmp_path / "prolific.db")
+    target = "The harbour reconstruction programme will finish before the monsoon season arrives"
+    for i in range(n_articles):
+        texts = [_nonsense(rng, 8) for _ in range(per_article)]
+        if i == 0:
+            texts[3] = target
+        body = " ".join(f'Mayor Jane Prolific said "{t}."' for t in texts)
+        published = f"2021-{1 + i * 11 // n_articles:02d}-{1 + i % 27:02d}"
+        article, quotes = make_article(f"p{i}.txt", f"Outlet {i % 3}", published, f"Story {i}", body,
+                                       [(t, "Jane Prolific", "Mayor Jane Prolific", "person") for t in texts])
+        assert store.save_article(db, article, quotes) is not None
+    return db, target
+
+
+def test_prolific_speakers_old_statement_is_still_found(tmp_path):
+    """A truncation, a light rewording and a fuller quote of a statement the speaker made
+    399 statements ago (not among the recent ones) all join it: the term index offers
+    every statement a lexical stage can match, however many the speaker has."""
+    db, target = _prolific_db(tmp_path)
+    original = db.execute("select statement_id from quote_statements where text = ?", [target]).fetchone()[0]
+    later = [
+        "harbour reconstruction programme will finish before the monsoon season",            # contained
+        "The harbour reconstruction programme will surely finish before the monsoon season arrives",  # lexical
+        "As promised the harbour reconstruction programme will finish before the monsoon season arrives "
+        "and the port reopens",                                                               # contains it
+    ]
+    body = " ".join(f'Jane Prolific said "{t}."' for t in later)
+    article, quotes = make_article("late.txt", "Late Outlet", "2021-12-20", "Late", body,
+                                   [(t, "Jane Prolific", "Jane Prolific", "person") for t in later])
+    store.save_article(db, article, quotes)
+    got = {r["text"]: (r["statement_id"], r["method"]) for r in db.query(
+        "select qs.text, qs.statement_id, qs.method from quote_statements qs join quotes q on q.id = qs.quote_id "
+        "where q.article_id = (select max(id) from articles)")}
+    assert {t: st for t, (st, _) in got.items()} == {t: original for t in later}
+    assert [m for _, m in got.values()] == ["fragment", "lexical", "contained"]
+    # the speaker has 400 statements, the new sentences were compared with a handful
+    assert db.execute("select count(*) from statements").fetchone()[0] == 400
+    assigner = statements._Assigner(db)
+    speaker = db.execute("select speaker_id from statements where id = ?", [original]).fetchone()[0]
+    for t in later:
+        norm = variants.normalise(t)
+        members, _ = assigner.members({speaker}, -1, "2021-12-21", t, norm, len(norm.split()))
+        assert original in {m.statement_id for m in members}
+        assert len({m.statement_id for m in members}) <= 3
+
+
+def _brute_force_matches(db, unit, speaker_ids):
+    """Statements of the speakers (any date) that the lexical stages match: the old way."""
+    out = set()
+    for statement_id, text in db.execute(
+            "select qs.statement_id, coalesce(qs.text, q.text) from quote_statements qs join quotes q "
+            "on q.id = qs.quote_id join statements s on s.id = qs.statement_id "
+            f"where s.speaker_id in ({', '.join('?' * len(speaker_ids))})", sorted(speaker_ids)):
+        if variants.cheap_judgement(unit, text).same:
+            out.add(statement_id)
+    return out
+
+
+def test_term_index_offers_every_lexical_match(tmp_path):
+    """Against a brute-force scan of all the speaker's statements, for sentences made
+    by truncating, extending, rewording and reordering stored ones."""
+    db, _ = _prolific_db(tmp_path, n_articles=12, per_article=8)
+    rng = random.Random(3)
+    stored = [r[0] for r in db.execute("select text from quote_statements")]
+    speaker = db.execute("select speaker_id from statements limit 1").fetchone()[0]
+    assigner = statements._Assigner(db)
+    checked = 0
+    for text in rng.sample(stored, 40):
+        words = text.split()
+        probes = [
+            " ".join(words[1:-1]),                                  # truncation
+            "and then " + text + " " + _nonsense(rng, 2),           # extension
+            " ".join(words[:3] + [_nonsense(rng, 1)] + words[4:]),  # one word replaced
+            " ".join(words[:2] + ["the", "very"] + words[2:]),      # stopword and one word added
+        ]
+        for probe in probes:
+            norm = variants.normalise(probe)
+            members, _ = assigner.members({speaker}, -1, "2021-06-01", probe, norm, len(norm.split()))
+            offered = {m.statement_id for m in members}
+            expected = _brute_force_matches(db, probe, {speaker})
+            assert expected <= offered, probe
+            checked += bool(expected)
+    assert checked >= 80
+
+
+def test_index_terms_prefix_filtering_is_complete():
+    """Two sentences with a Jaccard of >= 0.8 share a prefix word; a contained one's
+    rarest word is a word of the fuller one (random sentences, fixed seed)."""
+    rng = random.Random(11)
+    vocab = list(statements.COMMON_WORDS[:60]) + ["not", "never"] + [_nonsense(rng, 1) for _ in range(40)]
+    for _ in range(3000):
+        a = [rng.choice(vocab) for _ in range(rng.randint(5, 16))]
+        b = list(a)
+        for _ in range(rng.randint(0, 3)):
+            op = rng.random()
+            if op < 0.4 and len(b) > 5:
+                del b[rng.randrange(len(b))]
+            elif op < 0.8:
+                b.insert(rng.randrange(len(b) + 1), rng.choice(vocab))
+            else:
+                b[rng.randrange(len(b))] = rng.choice(vocab)
+        ta, pa = statements.index_terms(" ".join(a))
+        tb, pb = statements.index_terms(" ".join(b))
+        if not ta or not tb:
+            continue
+        ca = {t for t in ta if not variants._is_negation(t)}
+        cb = {t for t in tb if not variants._is_negation(t)}
+        if ca and cb and len(ca & cb) / len(ca | cb) >= variants.JACCARD_THRESHOLD:
+            assert pa & pb
+        if set(tb) <= set(ta):
+            assert pb & set(ta)          # tb's rarest word is in pb and in ta
+
+
+def test_term_index_follows_merges_splits_and_speakers(tmp_path):
+    """After ingests, user corrections and a speaker merge, every member sentence is
+    indexed under its statement and that statement's speaker; deleted statements
+    leave no rows."""
+    db = ingest(tmp_path / "q.db", SEEDS)
+    q = _statement_of(db, "004", "a firm and clear")
+    new = statements.split_quote(db, q["id"])
+    statements.merge_statements(db, new, _statement_of(db, "000", "incorporated into")["statement_id"])
+    rodriguez, ministry = [r["id"] for r in db.query("select id from speakers order by kind")]
+    from quotetrack import identities
+    identities.merge_speakers(db, ministry, rodriguez)
+    live = set(db.execute("select speaker_id, term, prefix, statement_id from statement_terms").fetchall())
+    expected = set()
+    for statement_id, speaker_id, text in db.execute(
+            "select qs.statement_id, coalesce(s.speaker_id, 0), qs.text from quote_statements qs "
+            "join statements s on s.id = qs.statement_id"):
+        terms, prefix = statements.index_terms(text)
+        expected |= {(speaker_id, t, int(t in prefix), statement_id) for t in terms}
+    assert expected and expected <= live
+    existing = {r[0] for r in db.execute("select id from statements")}
+    assert {row[3] for row in live} <= existing
+    speakers = dict(db.execute("select id, coalesce(speaker_id, 0) from statements").fetchall())
+    assert all(speakers[st] == sp for sp, _, _, st in live)
+
+
+def test_common_words_alone_never_reach_the_embedding_model(tmp_path):
+    """Sentences of one speaker that share only common words and negations are not
+    compared by embeddings; a translation-like pair that names the same country is."""
+    db = store.open_db(tmp_path / "e.db")
+    texts = ["We are not going to let people down this time, believe me",
+             "People think we are never going to get the job done right"]
+    for i, t in enumerate(texts):
+        article, quotes = make_article(f"c{i}.txt", "Outlet", "2022-03-0" + str(i + 1), "T", f'Ann Lee said "{t}."',
+                                       [(t, "Ann Lee", "Ann Lee", "person")])
+        store.save_article(db, article, quotes)
+    assert db["embeddings"].count == 0
+    assert db["statements"].count == 2
+    pair = ["Cuba plays no role in the war in Ukraine", "it does not form part of the conflict in Ukraine"]
+    for i, t in enumerate(pair):
+        article, quotes = make_article(f"u{i}.txt", "Outlet", "2022-03-0" + str(i + 4), "T", f'Ann Lee said "{t}."',
+                                       [(t, "Ann Lee", "Ann Lee", "person")])
+        store.save_article(db, article, quotes)
+    assert db["embeddings"].count == 2
+    assert db["statements"].count == 3            # the translations are one statement
+
+
+def test_term_index_is_built_for_an_existing_database(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    store.migrations.apply(old, stop_before="m005_statement_terms")
+    long_text = "the harbour reconstruction programme will finish before the monsoon"
+    old["articles"].insert({"id": 1, "path": "a.txt", "content_hash": "h", "text": long_text, "published": "2020-01-02"})
+    old["speakers"].insert({"id": 1, "name": "Jane Prolific", "kind": "person", "key": "jane prolific"})
+    old["statements"].insert({"id": 1, "text": long_text, "speaker_id": 1})
+    old["quotes"].insert({"id": 1, "article_id": 1, "start": 0, "end": len(long_text), "text": long_text,
+                          "speaker_id": 1, "statement_id": 1, "published": "2020-01-02"})
+    old["quote_statements"].insert({"quote_id": 1, "statement_id": 1, "part": 0, "text": long_text,
+                                    "norm_hash": statements.norm_hash(long_text), "method": "new"})
+    old.close()
+    db = store.open_db(path)
+    terms, prefix = statements.index_terms(long_text)
+    assert set(db.execute("select speaker_id, term, prefix, statement_id from statement_terms").fetchall()) == \
+        {(1, t, int(t in prefix), 1) for t in terms}
+    # setting a quote's statement no longer rewrites its full-text entry; editing the text does
+    assert "UPDATE OF" in db.execute("select sql from sqlite_master where name = 'quotes_au'").fetchone()[0]
+    db.execute("update quotes set text = 'brand new words' where id = 1")
+    assert [r[0] for r in db.execute("select rowid from quotes_fts where quotes_fts match 'brand'")] == [1]
