@@ -56,8 +56,9 @@ def build_urls(db: Path, n: int, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     top = [r[0] for r in con.execute("select id from statements order by quote_count desc limit 50")]
-    max_st = con.execute("select max(id) from statements").fetchone()[0] or 1
-    max_q = con.execute("select max(id) from quotes").fetchone()[0] or 1
+    # ids that exist (merged statements leave gaps): a random page is a page, not a 404
+    statement_ids = [r[0] for r in con.execute("select id from statements")] or [1]
+    quote_ids = [r[0] for r in con.execute("select id from quotes")] or [1]
     outlets = [r[0] for r in con.execute(
         "select outlet from articles where outlet is not null group by outlet order by count(*) desc limit 20")]
     con.close()
@@ -71,10 +72,10 @@ def build_urls(db: Path, n: int, seed: int) -> list[tuple[str, str]]:
         elif kind == "facet":
             url = rng.choice(facets)
         elif kind == "statement":
-            sid = rng.choice(top) if top and rng.random() < 0.5 else rng.randint(1, max_st)
+            sid = rng.choice(top) if top and rng.random() < 0.5 else rng.choice(statement_ids)
             url = f"/quotes/-/statement/{sid}"
         else:
-            url = f"/quotes/-/quote/{rng.randint(1, max_q)}"
+            url = f"/quotes/-/quote/{rng.choice(quote_ids)}"
         urls.append((kind, url))
     return urls
 

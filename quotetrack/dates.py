@@ -9,6 +9,8 @@ def day(value) -> datetime.date | None:
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(str(value)[:10])
+        found = datetime.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+    # date windows reach a year either side: a placeholder year 1 has no such neighbours
+    return found if datetime.MINYEAR + 1 < found.year < datetime.MAXYEAR - 1 else None

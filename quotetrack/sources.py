@@ -581,7 +581,7 @@ def _read_jsonl(p: Path) -> Iterator[Article | SourceError]:
                     continue
                 text = _clean_text(text)
                 date = _field(rec, "date", "published")
-                published = (parse_date(date) or date) if date else None
+                published = (parse_date(date) or (None if _placeholder_date(date) else date)) if date else None
                 yield make_article(
                     display_path(p), text, encoding=encoding,
                     title=_field(rec, "title"), outlet=_field(rec, "outlet"),
@@ -627,6 +627,15 @@ _DATE_LINE = re.compile(
 )
 
 
+EARLIEST_YEAR = 1800   # earlier "publication dates" are placeholders of a content system
+
+
+def _placeholder_date(s: str) -> bool:
+    """ "0001-11-30": an ISO date with a year no article was published in."""
+    m = re.match(r"\s*(\d{1,4})-\d{1,2}-\d{1,2}", s)
+    return m is not None and int(m.group(1)) < EARLIEST_YEAR
+
+
 def parse_date(s: str | None) -> str | None:
     """The first date in ``s`` as ISO ``YYYY-MM-DD``, or None."""
     if not s:
@@ -646,6 +655,8 @@ def parse_date(s: str | None) -> str | None:
                 month = int(g["m"])
                 if rx is _DATE_RES[3] and month > 12 >= day:   # 31/12/2023: day first
                     month, day = day, month
+            if year < EARLIEST_YEAR:
+                continue   # "0001-11-30": a placeholder, not a publication date
             iso = _dt.date(year, month, day).isoformat()
         except (ValueError, KeyError):
             continue

@@ -354,3 +354,21 @@ def test_extract_reports_the_same_errors(batch, tmp_path):
         assert text[r["start"]:r["end"]] == r["text"]
     assert "bad\\xffname.txt" in {Path(r["path"]).name for r in rows}
     assert any(r["text"] == GOOD_QUOTE and r["speaker"] == "Ana Torres" for r in rows)
+
+
+def test_a_placeholder_date_is_no_date_and_the_article_is_stored(tmp_path):
+    # AllSides has records dated "0001-11-30"; a year-window around it once made the
+    # article fail with "date value out of range"
+    p = tmp_path / "old.jsonl"
+    text = ("The ministry issued a statement on Tuesday.\n\n“We reject these claims entirely and we will "
+            "answer them in court,” the foreign minister Jane Doe said.")
+    p.write_text(json.dumps({"id": "old", "date": "0001-11-30", "outlet": "Example", "text": text}) + "\n"
+                 + json.dumps({"id": "new", "date": "2020-01-02", "outlet": "Other", "text": text + " Again."}) + "\n",
+                 encoding="utf-8")
+    db = tmp_path / "q.db"
+    result = CliRunner().invoke(cli, ["ingest", str(p), "--db", str(db), "--quiet"])
+    assert result.exit_code == 0, result.output
+    rows = {r["record_id"] if "record_id" in r else r["title"]: r for r in sqlite_utils.Database(db)["articles"].rows}
+    assert len(rows) == 2
+    assert sorted(str(r["published"]) for r in rows.values()) == ["2020-01-02", "None"]
+    assert sqlite_utils.Database(db)["quotes"].count == 2
