@@ -90,11 +90,8 @@ class QuotesComponent:
         self.min_unattributed_words = min_unattributed_words
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = doc.user_data.get("quotetrack_spans")
+        spans = entities.quote_spans(doc)
         paragraphs = doc.user_data.get("quotetrack_paragraphs")
-        if spans is None:
-            paragraphs = [(a, b, i) for i, (a, b) in enumerate(split_paragraphs(doc.text))]
-            spans = find_quotes(doc.text, [(a, b) for a, b, _ in paragraphs])
         doc._.quotes = quotes_in_doc(doc, spans, paragraphs, self.min_unattributed_words)
         for key in ("quotetrack_entity_index", "quotetrack_person_words", "quotetrack_text"):
             doc.user_data.pop(key, None)   # per-doc caches, not results
@@ -333,13 +330,13 @@ def _sentence_starts(text: str, a: int, b: int, spans: list[QuoteSpan]) -> list[
     return starts
 
 
-def _kept_pieces(article: Article, a: int, b: int, quotes_here: list[QuoteSpan],
+def _kept_pieces(a: int, b: int, starts: list[int], quotes_here: list[QuoteSpan],
                  lede: bool, context: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The parts of a paragraph worth parsing: all of a short paragraph; in a long one,
     each quotation's sentences with the sentences before them, the end of a paragraph
     that later quotations look back to (pronouns, "said:"), the start of the lede
-    (where people are named in full). Returns (kept pieces, skipped sentences)."""
-    starts = _sentence_starts(article.text, a, b, quotes_here)
+    (where people are named in full). ``starts``: the paragraph's sentence starts.
+    Returns (kept pieces, skipped sentences)."""
     if len(starts) <= LONG_PARAGRAPH:
         return [(a, b)], []
     bounds = starts + [b]
@@ -358,8 +355,10 @@ def _kept_pieces(article: Article, a: int, b: int, quotes_here: list[QuoteSpan],
 
 _CAPITALISED = regex.compile(r"\b\p{Lu}[\p{L}'’-]+")
 _FULL_NAME = regex.compile(r"\b(\p{Lu}[\p{L}'’-]+)\s+(?:\p{Lu}\.\s+)?(?=(\p{Lu}[\p{L}'’-]+))")
-_NOT_NAMES = frozenset("""the a an and but or so yet if when while after before as at in on of for to from by with
-he she it they we i you his her its their our this that these those there here then however meanwhile also
+_FUNCTION_WORDS = frozenset("""the a an and but or so yet if when while after before as at in on of for to
+from by with he she it they we i you his her its their our this that these those there then""".split())
+# capitalised words that do not start a name ("Mr Sullivan", "On Tuesday Smith")
+_NOT_NAMES = _FUNCTION_WORDS | frozenset("""here however meanwhile also
 mr mrs ms miss dr sir prof president minister secretary chancellor senator governor mayor chief judge
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
 september october november december""".split())
@@ -395,8 +394,8 @@ def _named_in_full(text: str, pieces: list[tuple[int, int]], quotes: list[QuoteS
     return sorted({first[name] for name in first if len(given[name]) == 1})
 
 
-_NOT_A_NAME = frozenset("""the a an he she it they we i you his her its their our this that these those there
-then but and or so yet if when while after before as at in on of for to from by with one officials""".split())
+# words that do not name a speaker beside a quote (titles do: "President Trump said")
+_NOT_A_NAME = _FUNCTION_WORDS | {"one", "officials"}
 _PRONOUN = regex.compile(r"\b(?:he|she|they|it|we|i|his|her|their|its|him|them)\b", regex.IGNORECASE)
 _SPEECH_WORD = r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|noted|notes|explained|" \
                r"argued|argues|warned|warns|announced|announces|according)"
@@ -445,10 +444,10 @@ def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, lis
     by_paragraph: dict[int, list[QuoteSpan]] = {}
     for q in spans:
         by_paragraph.setdefault(q.paragraph, []).append(q)
+    sentence_starts = {k: _sentence_starts(article.text, *paragraphs[k], here) for k, here in by_paragraph.items()}
     looking_back = set()
     for k, here in by_paragraph.items():
-        starts = _sentence_starts(article.text, *paragraphs[k], here)
-        if any(_needs_context(article.text, q, paragraphs[k], starts, here) for q in here):
+        if any(_needs_context(article.text, q, paragraphs[k], sentence_starts[k], here) for q in here):
             looking_back.add(k)
     for k in looking_back:
         wanted.update(range(max(0, k - CONTEXT_PARAGRAPHS), k))
@@ -475,7 +474,8 @@ def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, lis
             kept[k] = [(a, b)]
         else:
             context = any(j in looking_back for j in range(k + 1, k + 1 + CONTEXT_PARAGRAPHS))
-            kept[k], left_out = _kept_pieces(article, a, b, by_paragraph.get(k, []), lede=k == 0, context=context)
+            starts = sentence_starts.get(k) or _sentence_starts(article.text, a, b, [])
+            kept[k], left_out = _kept_pieces(a, b, starts, by_paragraph.get(k, []), lede=k == 0, context=context)
             skipped += left_out
     last = max(quoted)
     skipped += [paragraphs[k] for k in range(last) if k not in kept]
