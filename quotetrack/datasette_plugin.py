@@ -49,7 +49,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from . import pages
+from . import facet_pass, pages
 from .variants import normalise
 
 HERE = Path(__file__).resolve().parent
@@ -263,8 +263,19 @@ def menu_links(datasette, actor, request):
 def startup(datasette):
     _add_templates(datasette)
     for db in datasette.databases.values():
-        if _cacheable(datasette, db):
-            ResultCache.install(db)
+        if not db.is_memory and db.name != "_internal":
+            ResultCache.install(db, keep=_cacheable(datasette, db))
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Each request gets its own memo of facet passes (:mod:`quotetrack.facet_pass`)."""
+    def wrap(app):
+        async def scoped(scope, receive, send):
+            with facet_pass.request_scope():
+                await app(scope, receive, send)
+        return scoped
+    return wrap
 
 
 def _add_templates(datasette):
@@ -314,23 +325,33 @@ _uncapped = contextvars.ContextVar("quotetrack_uncapped", default=False)
 
 
 class ResultCache:
-    """Wraps ``Database.execute`` of one immutable database: the results of
-    parameter-free SELECTs are kept, the least recently used dropped beyond ``size``
-    results or ``max_bytes`` of values (a result over an eighth of that is not kept)."""
+    """Wraps ``Database.execute`` of one database. The count and facet queries of a
+    filtered or searched table page are answered from one pass over the matching rows
+    (:mod:`quotetrack.facet_pass`). With ``keep`` (an immutable database published
+    with SQL off), the results of parameter-free SELECTs are kept, the least recently
+    used dropped beyond ``size`` results or ``max_bytes`` of values (a result over an
+    eighth of that is not kept)."""
 
-    def __init__(self, db, size: int = 512, max_bytes: int = 64 << 20):
-        self.db, self.size, self.max_bytes = db, size, max_bytes
+    def __init__(self, db, size: int = 512, max_bytes: int = 64 << 20, keep: bool = True):
+        self.db, self.size, self.max_bytes, self.keep = db, size, max_bytes, keep
         self.execute = db.execute        # Datasette's own
         self.results: OrderedDict = OrderedDict()      # key -> (results, bytes)
         self.bytes = self.hits = self.misses = 0
+        self.facets: dict[str, list[str]] = {}         # table -> configured facet expressions
 
     @classmethod
-    def install(cls, db) -> ResultCache:
+    def install(cls, db, keep: bool = True) -> ResultCache:
         cache = getattr(db, "quotetrack_cache", None)
         if cache is None:
-            cache = db.quotetrack_cache = cls(db)
+            cache = db.quotetrack_cache = cls(db, keep=keep)
             db.execute = cache.cached_execute
         return cache
+
+    def facets_of(self, table: str) -> list[str]:
+        if table not in self.facets:
+            metadata = self.db.ds.table_metadata(self.db.name, table) or {}
+            self.facets[table] = facet_pass.facet_expressions(metadata.get("facets"))
+        return self.facets[table]
 
     @staticmethod
     def keepable(sql: str, params) -> bool:
@@ -346,7 +367,11 @@ class ResultCache:
 
     async def cached_execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
                              log_sql_errors=True):
-        if not self.keepable(sql, params):
+        if params and not page_size:
+            answered = await facet_pass.answer(self.execute, sql, params, self.facets_of)
+            if answered is not None:
+                return answered
+        if not self.keep or not self.keepable(sql, params):
             return await self.execute(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                                       page_size=page_size, log_sql_errors=log_sql_errors)
         key = (sql, bool(truncate), page_size)
@@ -404,7 +429,7 @@ async def precompute(datasette) -> dict:
     try:
         for name, db in list(datasette.databases.items()):
             cache = getattr(db, "quotetrack_cache", None)
-            if cache is None or not await _is_quotetrack_db(datasette, name):
+            if cache is None or not cache.keep or not await _is_quotetrack_db(datasette, name):
                 continue
             started = time.perf_counter()
             await db.table_counts(limit=3_600_000)       # what Datasette counts at its first request

@@ -4,6 +4,7 @@
   ~30% less extraction time, identical quotes and speakers on 600 BBC and 600
   AllSides articles.
 * A faster stand-in for the attribute ruler: same rules, same results, less time.
+* The rule lemmatizer run a doc at a time (:class:`MemoLemmatizer`): same lemmas.
 
 ``tests/test_speedups.py`` checks both against spaCy's own results token by token.
 
@@ -25,11 +26,12 @@ import numpy
 import regex
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
-from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.tokens import Doc
 from thinc.api import NumpyOps
 
 NAME = "quotetrack_attribute_ruler"
+LEMMATIZER = "quotetrack_lemmatizer"
 _KEYS = ("TAG", "LOWER", "DEP", "IS_SPACE")   # the token attributes en_core_web_sm's rules test
 
 TokenView = tuple   # (tag, lower, dep) string hashes and is_space (0/1) of one token
@@ -121,15 +123,64 @@ def make_indexed_attribute_ruler(nlp: Language, name: str, validate: bool, score
     return IndexedAttributeRuler(nlp.vocab, name, validate=validate, scorer=scorer)
 
 
+class MemoLemmatizer:
+    """spaCy's rule lemmatizer, read and written a whole doc at a time.
+
+    The rule lemmatizer's answer depends only on a token's form, part of speech and
+    morphology (the key of its own cache), but its ``__call__`` walks the doc in
+    Python, making token objects and a morphology object per token, which took ~10%
+    of extraction time. Here the keys come from ``Doc.to_array``, each key is
+    lemmatized once per process by the wrapped component, and the lemmas go back
+    with ``Doc.from_array``: the same lemmas, token by token."""
+
+    def __init__(self, lemmatizer=None):
+        self.lemmatizer = lemmatizer
+        self._lemmas: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        lemmatizer = self.lemmatizer
+        if lemmatizer is None or lemmatizer.mode != "rule":
+            return lemmatizer(doc) if lemmatizer is not None else doc
+        if not len(doc):
+            return doc
+        table = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        lemmas = table[:, 3].copy()
+        memo, strings, overwrite = self._lemmas, doc.vocab.strings, lemmatizer.overwrite
+        for i, (orth, pos, morph, lemma) in enumerate(table.tolist()):
+            if lemma and not overwrite:
+                continue   # set by the attribute ruler
+            key = (orth, pos, morph)
+            value = memo.get(key)
+            if value is None:
+                value = memo[key] = strings.add(lemmatizer.lemmatize(doc[i])[0])
+            lemmas[i] = value
+        doc.from_array([LEMMA], lemmas)
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory(LEMMATIZER)
+def make_memo_lemmatizer(nlp: Language, name: str):
+    return MemoLemmatizer()
+
+
 def speed_up(nlp: Language) -> None:
-    """Replace the pipeline's ``attribute_ruler`` with the indexed one (same patterns)
-    and compute matrix products through numpy's BLAS."""
+    """Replace the pipeline's ``attribute_ruler`` with the indexed one (same patterns),
+    run its lemmatizer through :class:`MemoLemmatizer`, and compute matrix products
+    through numpy's BLAS."""
     use_blas_ops(nlp)
     if "attribute_ruler" in nlp.pipe_names:
         old = nlp.get_pipe("attribute_ruler")
         if not isinstance(old, IndexedAttributeRuler):
             patterns = old.patterns
             nlp.replace_pipe("attribute_ruler", NAME).add_patterns(patterns)
+    if "lemmatizer" in nlp.pipe_names:
+        old = nlp.get_pipe("lemmatizer")
+        if not isinstance(old, MemoLemmatizer) and getattr(old, "mode", None) == "rule":
+            nlp.replace_pipe("lemmatizer", LEMMATIZER).lemmatizer = old
 
 
 class NumpyBlasOps(NumpyOps):

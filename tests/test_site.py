@@ -453,7 +453,7 @@ async def test_results_are_kept_only_for_a_published_database(db_path):
     for datasette in (make_datasette(db_path),                                   # mutable
                       make_datasette(db_path, immutables=[str(db_path)])):       # immutable, SQL on
         await datasette.invoke_startup()
-        assert not hasattr(datasette.get_database("quotes"), "quotetrack_cache")
+        assert not datasette.get_database("quotes").quotetrack_cache.keep
         assert await datasette_plugin.precompute(datasette) == {}
     keepable = datasette_plugin.ResultCache.keepable
     assert keepable("select count(*) from quotes", {}) and keepable("  SELECT 1", None)
@@ -524,3 +524,58 @@ def test_quotes_over_time_with_the_counts_of_every_day():
                                            (None, 1), ("9/1/23", 1)])
     assert [(d["day"] and d["day"].isoformat(), d["count"], len(d["quotes"]), d["width"]) for d in days] == [
         ("2023-09-01", 8, 0, 100.0), ("2023-09-05", 3, 1, 37.5), (None, 2, 0, 25.0)]
+
+
+@pytest.mark.parametrize("public", [False, True])
+async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path, public):
+    """A searched quotes page counts its rows and all four facets in one pass over
+    the matching quotes (not one query each), with what Datasette's own queries give:
+    the same values, counts, order, limit and 'truncated'."""
+    if public:
+        ds = await published(db_path)
+    else:
+        ds = make_datasette(db_path)
+        await ds.invoke_startup()
+    cache = ds.get_database("quotes").quotetrack_cache
+    calls = []
+    datasettes_own = cache.execute
+
+    async def counting(sql, *args, **kwargs):
+        calls.append(sql)
+        return await datasettes_own(sql, *args, **kwargs)
+
+    cache.execute = counting
+    db = sqlite_utils.Database(db_path)
+    expressions = {"speaker_id": "speaker_id", "outlet": "outlet", "statement_id": "statement_id",
+                   "published": "date(published)", "kind": "kind"}
+    cases = [("_search=the", "id in (select rowid from quotes_fts where quotes_fts match 'the')"),
+             ("_search=decisively", "id in (select rowid from quotes_fts where quotes_fts match 'decisively')"),
+             ("outlet=NPR", "outlet = 'NPR'"),
+             ("_search=the&outlet=NPR&_facet=kind",
+              "id in (select rowid from quotes_fts where quotes_fts match 'the') and outlet = 'NPR'")]
+    for query, where in cases:
+        calls.clear()
+        data = (await ds.client.get(f"/quotes/quotes.json?{query}")).json()
+        assert data["filtered_table_rows_count"] == db["quotes"].count_where(where) > 0, query
+        assert set(data["facet_results"]) >= {"speaker_id", "outlet", "statement_id", "published"}
+        for column, result in data["facet_results"].items():
+            expr = expressions[column]
+            expected = [(r["value"], r["n"]) for r in db.query(
+                f"select {expr} as value, count(*) as n from quotes where {where} and {expr} is not null "
+                f"group by {expr} order by n desc, value limit 11")]
+            assert [(r["value"], r["count"]) for r in result["results"]] == expected[:10], (query, column)
+            assert result["truncated"] == (len(expected) > 10), (query, column)
+        # one pass for the count and the configured facets; only the facet outside them
+        # (kind, asked for in the URL) runs as Datasette's own query
+        passes = [sql for sql in calls if sql.startswith("select speaker_id, outlet, statement_id, date(published)")]
+        counted = [sql for sql in calls if " where " in sql and
+                   re.match(r"\s*select (count\(\*\) from|\S+ as value, count\(\*\) as count )", sql)]
+        if "_search" not in query:   # filters on columns alone read covering indexes instead
+            assert not passes and len(counted) == 1 + 4, (query, calls)
+            continue
+        assert len(passes) == 1, (query, calls)
+        assert len(counted) == ("_facet=kind" in query) and all("kind" in sql for sql in counted), (query, calls)
+    # the pass lives for one request: the same search asked again is computed again
+    calls.clear()
+    await ds.client.get("/quotes/quotes.json?_search=decisively")
+    assert any("select speaker_id, outlet, statement_id, date(published) from" in sql for sql in calls)

@@ -83,3 +83,20 @@ def test_blas_ops_give_spacys_annotations():
         assert [(t.tag_, t.dep_, t.head.i) for t in a] == [(t.tag_, t.dep_, t.head.i) for t in b]
         assert [(e.start, e.end, e.label_) for e in a.ents] == [(e.start, e.end, e.label_) for e in b.ents]
     assert any(isinstance(node.ops, NumpyBlasOps) for node in load_nlp().get_pipe("ner").model.walk())
+
+
+def test_memo_lemmatizer_gives_spacys_lemmas():
+    from quotetrack.speedups import MemoLemmatizer
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + TRICKY
+    plain = _spacy_model()   # spaCy's own lemmatizer
+    ours = load_nlp()
+    assert isinstance(ours.get_pipe("lemmatizer"), MemoLemmatizer)
+    n = 0
+    for _ in range(2):   # the second time from the memo
+        for a, b in zip(plain.pipe(texts), ours.pipe(texts)):
+            assert len(a) == len(b)
+            for s, t in zip(a, b):
+                n += 1
+                assert (s.text, s.lemma_) == (t.text, t.lemma_)
+    assert n > 4000
