@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import heapq
 import re
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
 from datasette.database import QueryInterrupted, Results
-from datasette.utils import escape_sqlite
+from datasette.utils import escape_sqlite, sqlite_timelimit
 
 # Datasette 0.65's SQL, as views/table.py and facets.py (ColumnFacet, DateFacet) write it
 _COUNT = re.compile(r"select count\(\*\) from (?P<table>\S+) (?P<where>where .+ )$", re.S)
@@ -88,7 +88,20 @@ class Pass:
 
     def facet(self, expr: str, limit: int) -> Results:
         counts = self.values[expr]
-        top = heapq.nsmallest(limit, counts.items(), key=lambda kv: (-kv[1], _sqlite_order(kv[0])))
+        by_count = lambda kv: (-kv[1], _sqlite_order(kv[0]))  # noqa: E731
+        if len(counts) <= limit:
+            top = sorted(counts.items(), key=by_count)
+        else:
+            # the limit-th highest count, then the values above it and the first of
+            # those at it (statement ids: thousands of values counted once)
+            least = sorted(counts.values(), reverse=True)[limit - 1]
+            above = sorted(((v, n) for v, n in counts.items() if n > least), key=by_count)
+            tied = [v for v, n in counts.items() if n == least]
+            try:
+                tied.sort()
+            except TypeError:   # values of several types
+                tied.sort(key=_sqlite_order)
+            top = above + [(v, least) for v in tied[:limit - len(above)]]
         return Results(_rows(("value", "count"), top), False, (("value",) + (None,) * 6, ("count",) + (None,) * 6))
 
 
@@ -104,11 +117,12 @@ def facet_expressions(facets: list) -> list[str]:
     return exprs
 
 
-async def answer(execute, sql: str, params, facets_of) -> Results | None:
+async def answer(execute_fn, sql: str, params, facets_of, time_limit_ms: int) -> Results | None:
     """The result of Datasette's count or facet query ``sql`` from a pass over its
     filter, or None when ``sql`` is not one (or outside a request scope).
-    ``execute(sql, params, **options)`` runs SQL; ``facets_of(table)`` gives a
-    table's configured facet expressions (see :func:`facet_expressions`)."""
+    ``execute_fn(fn)`` runs ``fn(connection)`` on a read connection (Datasette's
+    ``Database.execute_fn``); ``facets_of(table)`` gives a table's configured facet
+    expressions (see :func:`facet_expressions`)."""
     memo = _passes.get()
     if memo is None or not params:
         return None   # unfiltered pages have no parameters and are kept whole (ResultCache)
@@ -129,7 +143,7 @@ async def answer(execute, sql: str, params, facets_of) -> Results | None:
     done = memo.get(key)
     if done is None:
         try:
-            done = await _run_pass(execute, table, where, params, exprs)
+            done = await execute_fn(lambda conn: _run_pass(conn, table, where, params, exprs, time_limit_ms))
         except QueryInterrupted:
             done = False   # too slow in one pass: Datasette's own queries decide (and may time out)
         memo[key] = done
@@ -140,16 +154,33 @@ async def answer(execute, sql: str, params, facets_of) -> Results | None:
     return done.facet(facet["expr"], int(facet["limit"]))
 
 
-async def _run_pass(execute, table: str, where: str, params, exprs: list[str]) -> Pass:
+def _run_pass(conn, table: str, where: str, params, exprs: list[str], time_limit_ms: int) -> Pass:
+    """Counted a chunk of rows at a time: the rows never all exist as Python objects
+    at once (28,000 rows kept alive cost more in garbage collection than counting)."""
     select = ", ".join(exprs) if exprs else "1"
-    results = await execute(f"select {select} from {table} {where}", params, truncate=False)
-    rows = results.rows
-    done = Pass(count=len(rows))
-    if rows and exprs:
-        for expr, column in zip(exprs, zip(*rows)):
-            counts = Counter(column)
-            counts.pop(None, None)
-            done.values[expr] = counts
-    else:
-        done.values = {expr: Counter() for expr in exprs}
+    counts = [Counter() for _ in exprs]
+    done = Pass(count=0, values=dict(zip(exprs, counts)))
+    # text decoded in C, not through Datasette's Python text_factory (which replaces
+    # undecodable bytes: a database written by quotetrack holds UTF-8 only; if one
+    # does not, the pass gives up and Datasette's own queries answer)
+    text_factory, conn.text_factory = conn.text_factory, str
+    try:
+        with sqlite_timelimit(conn, time_limit_ms):
+            cursor = conn.cursor()
+            cursor.row_factory = None
+            cursor.execute(f"select {select} from {table} {where}", params)
+            while chunk := cursor.fetchmany(2048):
+                done.count += len(chunk)
+                for counter, column in zip(counts, zip(*chunk)):
+                    counter.update(column)
+    except sqlite3.OperationalError as e:
+        if e.args == ("interrupted",):
+            raise QueryInterrupted(e, f"select {select} from {table} {where}", params)
+        if "decode" in str(e).lower():
+            raise QueryInterrupted(e, f"select {select} from {table} {where}", params)
+        raise
+    finally:
+        conn.text_factory = text_factory
+    for counter in counts:
+        counter.pop(None, None)
     return done

@@ -544,7 +544,12 @@ async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path
         calls.append(sql)
         return await datasettes_own(sql, *args, **kwargs)
 
-    cache.execute = counting
+    async def counting_pass(fn):
+        calls.append("<one pass>")
+        return await datasettes_own_fn(fn)
+
+    datasettes_own_fn = cache.execute_fn
+    cache.execute, cache.execute_fn = counting, counting_pass
     db = sqlite_utils.Database(db_path)
     expressions = {"speaker_id": "speaker_id", "outlet": "outlet", "statement_id": "statement_id",
                    "published": "date(published)", "kind": "kind"}
@@ -567,7 +572,7 @@ async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path
             assert result["truncated"] == (len(expected) > 10), (query, column)
         # one pass for the count and the configured facets; only the facet outside them
         # (kind, asked for in the URL) runs as Datasette's own query
-        passes = [sql for sql in calls if sql.startswith("select speaker_id, outlet, statement_id, date(published)")]
+        passes = [sql for sql in calls if sql == "<one pass>"]
         counted = [sql for sql in calls if " where " in sql and
                    re.match(r"\s*select (count\(\*\) from|\S+ as value, count\(\*\) as count )", sql)]
         if "_search" not in query:   # filters on columns alone read covering indexes instead
@@ -578,4 +583,4 @@ async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path
     # the pass lives for one request: the same search asked again is computed again
     calls.clear()
     await ds.client.get("/quotes/quotes.json?_search=decisively")
-    assert any("select speaker_id, outlet, statement_id, date(published) from" in sql for sql in calls)
+    assert calls.count("<one pass>") == 1
