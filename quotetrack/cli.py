@@ -106,24 +106,27 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     def present(_article) -> None:
         counts["present"] += 1
 
-    nlp = load_nlp(model)
-    on_error = _extraction_failed(failures)
-    articles = store.new_articles(db, _articles(paths, failures), present)
-    for article, quotes in _progress(extract_articles(articles, nlp, batch_size=batch_size, on_error=on_error,
-                                                      workers=workers),
-                                     quiet, "ingest"):
-        try:
-            article_id = store.save_article(db, article, [q for q in quotes if q.is_speech])
-        except Exception as e:  # one bad article must not stop the batch
-            where = f"{article.path}:{article.line}" if article.line else article.path
-            failures.append(where)
-            _error(f"error: {where}: not stored: {e}")
-            continue
+    def stored(_article, quotes, article_id) -> None:   # called once committed
         if article_id is None:
             counts["present"] += 1
         else:
             counts["added"] += 1
-            counts["quotes"] += sum(q.is_speech for q in quotes)
+            counts["quotes"] += len(quotes)
+
+    def not_stored(article, e) -> None:   # one bad article must not stop the batch
+        where = f"{article.path}:{article.line}" if article.line else article.path
+        failures.append(where)
+        _error(f"error: {where}: not stored: {e}")
+
+    nlp = load_nlp(model)
+    on_error = _extraction_failed(failures)
+    articles = store.new_articles(db, _articles(paths, failures), present)
+    # one transaction per batch of articles, each article in a savepoint (store.BatchedSaves)
+    with store.BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
+        for article, quotes in _progress(extract_articles(articles, nlp, batch_size=batch_size, on_error=on_error,
+                                                          workers=workers),
+                                         quiet, "ingest"):
+            batch.add(article, [q for q in quotes if q.is_speech])
     if not quiet:
         click.echo(f"{counts['added']} articles added ({counts['quotes']} quotations), "
                    f"{counts['present']} already present, {len(failures)} failed; database: {db_path}", err=True)

@@ -11,8 +11,9 @@ skipped (content hash, as in ``quotetrack ingest``), and the rest is cut into
 partitions of ``partition_size`` articles. Each partition is one task,
 :func:`quotetrack.parallel.extract_chunk`: the single-process driver with the spaCy
 model loaded once per worker process, returning plain ``records.Quote`` lists. This
-process is the only writer: it stores the results with ``store.save_article`` (one
-transaction per article, statements included) in input order, so the database holds
+process is the only writer: it stores the results with ``store.BatchedSaves`` (one
+transaction per batch of articles, each article with its statements in a savepoint of
+its own) in input order, so the database holds
 exactly what a single-process ``quotetrack ingest`` of the same paths would. At most
 ``max_in_flight`` partitions are submitted at a time, so memory stays bounded on both
 sides however large the corpus.
@@ -62,34 +63,36 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
     pending: collections.deque = collections.deque()
     parts = chunks(store.new_articles(db, sources(), present), partition_size)
     exhausted = False
+
+    def stored(_article, speech, article_id) -> None:   # called once committed
+        if article_id is None:
+            counts["present"] += 1
+        else:
+            counts["added"] += 1
+            counts["quotes"] += len(speech)
+
+    def not_stored(article, e) -> None:   # one bad article must not stop the batch
+        fail(f"{article.path}:{article.line}" if article.line else article.path, f"not stored: {e}")
+
     try:
-        while True:
-            while not exhausted and len(pending) < max_in_flight:
-                try:
-                    part = next(parts)
-                except StopIteration:
-                    exhausted = True
+        with store.BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
+            while True:
+                while not exhausted and len(pending) < max_in_flight:
+                    try:
+                        part = next(parts)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending.append((part, client.submit(extract_chunk, part, model, batch_size, pure=False)))
+                if not pending:
                     break
-                pending.append((part, client.submit(extract_chunk, part, model, batch_size, pure=False)))
-            if not pending:
-                break
-            part, future = pending.popleft()
-            for article, (quotes, error) in zip(part, future.result()):
-                where = f"{article.path}:{article.line}" if article.line else article.path
-                if error is not None:
-                    fail(where, f"could not extract quotations: {error[0]}: {error[1]}")
-                    continue
-                speech = [q for q in quotes if q.is_speech]
-                try:
-                    article_id = store.save_article(db, article, speech)
-                except Exception as e:  # one bad article must not stop the batch
-                    fail(where, f"not stored: {e}")
-                    continue
-                if article_id is None:
-                    counts["present"] += 1
-                else:
-                    counts["added"] += 1
-                    counts["quotes"] += len(speech)
+                part, future = pending.popleft()
+                for article, (quotes, error) in zip(part, future.result()):
+                    if error is not None:
+                        where = f"{article.path}:{article.line}" if article.line else article.path
+                        fail(where, f"could not extract quotations: {error[0]}: {error[1]}")
+                        continue
+                    batch.add(article, [q for q in quotes if q.is_speech])
     finally:
         for _, future in pending:
             future.cancel()

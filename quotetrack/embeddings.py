@@ -129,7 +129,10 @@ class Embedder:
                 wanted.setdefault(text_hash(t), t)
         out = {}
         if not self._has_table and self.db is not None:
-            self._has_table = self.db["embeddings"].exists()     # looked up until it exists
+            # looked up until it exists (and remembered on the database: one Embedder per article)
+            self._has_table = getattr(self.db, "_quotetrack_embeddings", False) or self.db["embeddings"].exists()
+            if self._has_table:
+                self.db._quotetrack_embeddings = True
         use_db = self._has_table
         if use_db:
             hashes = list(wanted)

@@ -7,6 +7,18 @@ back plain ``records.Quote`` lists; results come back in input order. At most
 ``2 * workers`` chunks are in flight, so memory does not grow with the corpus however
 long the input stream is. The calling process stays the only SQLite writer.
 
+Workers start from a clean process holding only the model, never from a copy of the
+calling process: with the ``forkserver`` start method (Linux, macOS) a fork server is
+started once, imports this module and loads the model (``_preload_model``), and every
+worker (also the ones that replace workers after ``TASKS_PER_WORKER`` chunks) is
+forked from it, sharing the model copy-on-write. Forked from the writer instead, each
+new worker started with a copy of the writer's heap (SQLite page cache, name and
+statement caches, the embedding model...), which grows with the corpus, and touched
+those pages. Where there is no fork server (Windows) workers are spawned and load the
+model themselves. Either way a worker's pipeline is ``load_nlp(model)`` for the
+``model`` the caller's ``nlp`` was loaded with; a pipeline not made by ``load_nlp``
+cannot be rebuilt by name, so it is shared with forked copies of the caller as before.
+
 Per-article failures are reported through ``on_error`` in the calling process, as in
 the single-process path (the exception is rebuilt with its type name and message,
 since the original may not pickle).
@@ -18,16 +30,23 @@ per process.
 from __future__ import annotations
 
 import collections
+import gc
+import json
 import multiprocessing
+import os
+import sys
 from typing import Iterable, Iterator
 
 CHUNK_SIZE = 16          # articles per task
-# a worker is replaced (forked afresh from the parent) after this many chunks: spaCy's
-# string store grows with every new word it sees, so memory stays flat on long runs
+# a worker is replaced (forked afresh from the fork server) after this many chunks:
+# spaCy's string store grows with every new word it sees, so memory stays flat on long runs
 TASKS_PER_WORKER = 100
 
-_nlp = None              # the worker's model (inherited through fork, or loaded by name)
+_nlp = None              # the worker's model (loaded in the fork server, or by name)
 _nlp_model: str | None = "<unset>"
+
+# in the environment of the fork server while it starts: what it loads (see _preload_model)
+_PRELOAD = "QUOTETRACK_FORKSERVER_PRELOAD"
 
 
 def _init(model: str | None, nlp=None) -> None:
@@ -37,6 +56,83 @@ def _init(model: str | None, nlp=None) -> None:
     elif _nlp is None or _nlp_model != model:
         from .pipeline import load_nlp
         _nlp, _nlp_model = load_nlp(model), model
+
+
+def _preload_model() -> None:
+    """In the fork server, which imports this module first thing: load the model the
+    starting process named, so that every worker forked from the server has it
+    already (shared copy-on-write), and give the server the starting process's
+    environment back (the import path set for the start, see ``_start_fork_server``)."""
+    spec = os.environ.pop(_PRELOAD, None)
+    if spec is None:
+        return
+    try:
+        spec = json.loads(spec)
+        environ, load, model = spec["environ"], spec["load"], spec["model"]
+    except (ValueError, KeyError, TypeError):
+        return   # not set by _start_fork_server
+    for name, value in environ.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    if not load:
+        return
+    try:
+        _init(model)
+    except Exception:   # noqa: BLE001 - each worker then loads it, and reports what goes wrong
+        return
+    # the garbage collector of a worker leaves the server's objects alone (it would
+    # write to every page holding one, and so copy them all)
+    gc.freeze()
+
+
+_preload_model()
+
+
+def _start_fork_server(ctx, model: str | None) -> None:
+    """Start the fork server of this process (once: it serves until the process ends)
+    with this module preloaded and ``model`` loaded. Python does not give the fork
+    server the caller's ``sys.path`` before its preloading, so it is passed as
+    ``PYTHONPATH``: the server must import the same ``quotetrack`` as this process.
+    A server already running is used as it is (a worker loads another model itself)."""
+    from multiprocessing import forkserver
+
+    ctx.set_forkserver_preload([__name__])
+    path = [p or os.getcwd() for p in sys.path]
+    start_env = {"PYTHONPATH": os.pathsep.join(path), "PYTHONSAFEPATH": "1"}
+    saved = {name: os.environ.get(name) for name in (*start_env, _PRELOAD)}
+    os.environ.update(start_env)
+    named = model is None or isinstance(model, str)     # else the workers load it
+    os.environ[_PRELOAD] = json.dumps({"load": named, "model": model if named else None,
+                                       "environ": {n: saved[n] for n in start_env}})
+    try:
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _make_pool(nlp, workers: int):
+    """(pool, model name) for extracting with ``nlp``'s pipeline in ``workers`` processes."""
+    from .pipeline import _MODEL_NAMES, model_name_of
+
+    model = model_name_of(nlp)
+    methods = multiprocessing.get_all_start_methods()
+    if id(nlp) not in _MODEL_NAMES and "fork" in methods:
+        # not made by load_nlp: only a copy of this process has this pipeline
+        ctx = multiprocessing.get_context("fork")
+        _init(model, nlp)
+        return ctx.Pool(workers, maxtasksperchild=TASKS_PER_WORKER), model
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        _start_fork_server(ctx, model)
+    else:  # pragma: no cover - Windows
+        ctx = multiprocessing.get_context("spawn")
+    return ctx.Pool(workers, initializer=_init, initargs=(model,), maxtasksperchild=TASKS_PER_WORKER), model
 
 
 def _rebuilt_error(name: str, message: str) -> Exception:
@@ -77,19 +173,10 @@ def chunks(items: Iterable, size: int) -> Iterator[list]:
 def extract_parallel(articles: Iterable, nlp, workers: int, batch_size: int = 32, on_error=None,
                      chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[object, list]]:
     """(article, quotes) for each article, in input order, extracted by ``workers``
-    processes. With the ``fork`` start method (Linux, macOS) the workers share the
-    already loaded ``nlp``; elsewhere each loads the model ``nlp`` was loaded as."""
-    from .pipeline import model_name_of
-
-    model = model_name_of(nlp)
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods:
-        ctx = multiprocessing.get_context("fork")
-        _init(model, nlp)          # inherited by the forked workers
-        pool = ctx.Pool(workers, maxtasksperchild=TASKS_PER_WORKER)
-    else:  # pragma: no cover - Windows
-        ctx = multiprocessing.get_context("spawn")
-        pool = ctx.Pool(workers, initializer=_init, initargs=(model,), maxtasksperchild=TASKS_PER_WORKER)
+    processes, each with the pipeline ``load_nlp`` gives for the model ``nlp`` was
+    loaded as, forked from a fork server that loaded it once where there is one (a
+    pipeline not made by ``load_nlp``: forked copies of this process)."""
+    pool, model = _make_pool(nlp, workers)
     try:
         pending: collections.deque = collections.deque()
         pending_chunks = chunks(articles, chunk_size)

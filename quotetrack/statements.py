@@ -111,9 +111,12 @@ EMBED_MIN_OVERLAP_NEAR = 0.2
 #: ... or, when a date is unknown and they share a name ("Ukraine", "Cuban"), this much
 EMBED_MIN_OVERLAP_UNDATED = 0.25
 # weights of a rare word, a COMMON_WORDS word and a negation in word_overlap, and of a
-# rare word written as a name (capitalised inside a sentence: "Ukraine", "Cuban")
-_WEIGHTS = (1.0, 0.3, 0.1)
-_NAME_WEIGHT = 2.0
+# rare word written as a name (capitalised inside a sentence: "Ukraine", "Cuban"), in
+# tenths: integers add up exactly in any order, so an overlap right at a threshold
+# does not depend on the order a set of words happens to iterate in (string hashing
+# differs from process to process)
+_WEIGHTS = (10, 3, 1)
+_NAME_WEIGHT = 20
 #: content words so frequent in news quotations that sharing one says nothing about two
 #: sentences rendering one statement: the most frequent in 69,000 AllSides quote
 #: sentences, most frequent first, names left out. They come last in the term order and
@@ -190,6 +193,8 @@ class _Assigner:
         self.forbidden = _split_constraints(db)
         self.embeddable_cache: dict[tuple, list[int]] = {}
         self.dropped: dict[int, int] = {}       # statement merged during this call -> where it went
+        self.created: set[int] = set()          # statements created during this call ...
+        self.grown: set[int] = set()            # ... and those that gained members during it
         ensure_term_index(db)
 
     # -- candidates ----------------------------------------------------------------
@@ -235,9 +240,12 @@ class _Assigner:
         if not rare:
             return []
         in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
+        # statements per word, counted up to one past RARE_WORD_STATEMENTS (a word the
+        # speaker uses everywhere is not read to its end)
         counts = dict(db.execute(
-            f"select term, count(distinct statement_id) from statement_terms where {in_scope} "
-            f"and term in ({', '.join('?' * len(rare))}) group by term", [*scope, *rare]).fetchall())
+            f"select j.value, (select count(*) from (select distinct statement_id from statement_terms "
+            f"where {in_scope} and term = j.value limit {RARE_WORD_STATEMENTS + 1})) from json_each(?) j",
+            [*scope, json.dumps(rare)]).fetchall())
         rare = [t for t in rare if 0 < counts.get(t, 0) <= RARE_WORD_STATEMENTS]
         if not rare:
             return []
@@ -287,7 +295,8 @@ class _Assigner:
                 offered_params += [*scope, *terms]
             if embeddable or lexical:
                 where, window = _window(published)
-                parts.append(select + f"where qs.statement_id in ({offered}) and s.{in_scope}{where}")
+                # (+: the statement is found by its id, not through the speaker index)
+                parts.append(select + f"where qs.statement_id in ({offered}) and +s.{in_scope}{where}")
                 params += [*offered_params, *scope, *window]
         if lexical:
             # speakerless statements of this article
@@ -345,11 +354,20 @@ class _Assigner:
             if old is None or (_RANK[m.method], -m.score) < (_RANK[old.method], -old.score):
                 found[m.statement_id] = m
 
+        words = norm.split()
+        unit_words = (words, set(words), variants._content(words))
         for member in members:
             if member.norm == norm:
                 add(_Match(member.statement_id, "exact", 1.0, False))
                 continue
-            if not content & set(member.norm.split()):
+            member_words = member.norm.split()
+            if not content & set(member_words):
+                continue
+            if not _may_be_same(unit_words, member_words):
+                # the cheap stages cannot join them: only embeddings might
+                if self.worth_embedding(unit, article_id, published, member, embeddable) \
+                        and self.cheap(unit, member.text).stage == "candidate":
+                    pending.append(member)
                 continue
             j = self.cheap(unit, member.text)
             if j.same:
@@ -377,7 +395,7 @@ class _Assigner:
             return
         texts: list[str] = []
         for quote, units in plans:
-            _, _, speaker_id, article_id, published = quote
+            _, _, speaker_id, article_id, published, _ = quote
             speaker_ids = self.speakers_for(speaker_id, article_id)
             for unit in units:
                 norm = variants.normalise(unit)
@@ -388,8 +406,8 @@ class _Assigner:
                 for member in members:
                     if member.norm == norm or not content & set(member.norm.split()):
                         continue
-                    if self.cheap(unit, member.text).stage == "candidate" \
-                            and self.worth_embedding(unit, article_id, published, member, embeddable):
+                    if self.worth_embedding(unit, article_id, published, member, embeddable) \
+                            and self.cheap(unit, member.text).stage == "candidate":
                         texts.append(member.text)
                         wanted = True
                 if wanted:
@@ -399,7 +417,7 @@ class _Assigner:
 
     # -- writing -------------------------------------------------------------------------
     def assign(self, quote, units: list[str]) -> list[int]:
-        quote_id, _, speaker_id, article_id, published = quote
+        quote_id, _, speaker_id, article_id, published, outlet = quote
         speaker_ids = self.speakers_for(speaker_id, article_id)
         db = self.db
         linked: list[tuple[int, str]] = []
@@ -426,9 +444,14 @@ class _Assigner:
                             _merge_into(db, statement_id, other.statement_id)
                             self.dropped[other.statement_id] = statement_id
                 method, score = target.method, target.score
+                self.grown.add(statement_id)
             else:
-                statement_id = db.execute("insert into statements (text, speaker_id, first_reported, last_reported) "
-                                          "values (?, ?, ?, ?)", [unit, speaker_id, published, published]).lastrowid
+                # counts as refresh_statement_counts would set them for this one member
+                statement_id = db.execute(
+                    "insert into statements (text, speaker_id, first_reported, last_reported, quote_count, "
+                    "article_count, outlet_count) values (?, ?, ?, ?, 1, 1, ?)",
+                    [unit, speaker_id, published, published, int(outlet is not None)]).lastrowid
+                self.created.add(statement_id)
                 method, score = "new", None
             db.execute("insert or ignore into quote_statements (quote_id, statement_id, part, text, norm_hash, "
                        "method, score) values (?, ?, ?, ?, ?, ?, ?)",
@@ -464,6 +487,24 @@ class _Assigner:
             if {sa, sb} == {a, b}:
                 return True
         return False
+
+
+def _may_be_same(unit_words: tuple[list[str], set[str], set[str]], member_words: list[str]) -> bool:
+    """Could :func:`variants.cheap_judgement` find the two sentences the same? A
+    necessary condition on their words (``unit_words``: the new sentence's words, as a
+    list, a set and its content words): containment needs every word of the shorter
+    in the longer, lexical similarity two sentences of ``MIN_OVERLAP_WORDS`` words whose
+    content words reach the Jaccard threshold. False means only the embedding stage
+    could join them, which spares the guards of the cheap stages for most members."""
+    ta, sa, ca = unit_words
+    sb = set(member_words)
+    if (sa <= sb) if len(ta) <= len(member_words) else (sb <= sa):
+        return True
+    if len(ta) >= variants.MIN_OVERLAP_WORDS and len(member_words) >= variants.MIN_OVERLAP_WORDS:
+        cb = variants._content(member_words)
+        if ca and cb and len(ca & cb) >= variants.JACCARD_THRESHOLD * len(ca | cb) - 1e-9:
+            return True
+    return False
 
 
 def _window(published) -> tuple[str, list]:
@@ -515,7 +556,7 @@ def index_terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _word_weights(text: str) -> dict[str, float]:
+def _word_weights(text: str) -> dict[str, int]:
     names = variants._names(text)
     out = {}
     for t in index_terms(text)[0]:
@@ -594,6 +635,18 @@ def ensure_term_index(db) -> None:
     db.conn.executemany("insert or ignore into statement_terms values (?, ?, ?, ?)", rows)
 
 
+def _has(db, table: str, column: str | None = None) -> bool:
+    """Does ``table`` (with ``column``) exist? Remembered on ``db`` once true (tables
+    and columns are never dropped), which spares a look at the schema per article."""
+    known = db.__dict__.setdefault("_quotetrack_schema", set())
+    if (table, column) in known:
+        return True
+    found = db[table].exists() and (column is None or column in db[table].columns_dict)
+    if found:
+        known.add((table, column))
+    return found
+
+
 def _json(ids) -> str:
     return json.dumps(sorted(i for i in ids if i is not None))
 
@@ -620,7 +673,7 @@ def _unit_statement(db, quote_id: int, h: str | None) -> int | None:
 
 
 def _split_constraints(db) -> list[tuple[tuple[int, str], tuple[int, str]]]:
-    if not db["statement_corrections"].exists():
+    if not _has(db, "statement_corrections"):
         return []
     return [((qa, ha), (qb, hb)) for qa, ha, qb, hb in db.execute(
         "select quote_id, quote_hash, other_quote_id, other_hash from statement_corrections "
@@ -638,7 +691,7 @@ def _merge_into(db, keep: int, drop: int) -> None:
     db.execute("update quotes set statement_id = ? where statement_id = ?", [keep, drop])
     db.execute("update statements set speaker_id = coalesce(speaker_id, (select speaker_id from statements "
                "where id = ?)) where id = ?", [drop, keep])
-    if db["statement_terms"].exists():
+    if _has(db, "statement_terms"):
         db.execute("insert or ignore into statement_terms (speaker_id, term, prefix, statement_id) "
                    "select (select coalesce(speaker_id, 0) from statements where id = ?), term, prefix, ? "
                    "from statement_terms where statement_id = ?", [keep, keep, drop])
@@ -668,8 +721,9 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
     :class:`quotetrack.embeddings.Embedder`) defaults to one caching in ``db``.
 
     Canonical texts and counts (``quote_count``, ``article_count``, ``outlet_count``,
-    ``first_reported``, ``last_reported``) are recomputed for every touched statement,
-    and recorded user corrections are re-applied. Idempotent: quotes that already have
+    ``first_reported``, ``last_reported``) are recomputed for every touched statement
+    (a statement created with one member gets them at creation), and recorded user
+    corrections are re-applied. Idempotent: quotes that already have
     a ``quote_statements`` row are left alone. Runs in the caller's transaction if
     there is one (``store.save_article`` calls it inside its own). Returns the ids of
     the touched statements.
@@ -684,7 +738,8 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
             chunk = quote_ids[i:i + 500]
             marks = ", ".join("?" * len(chunk))
             rows.update((r[0], r) for r in db.execute(
-                f"select id, text, speaker_id, article_id, published from quotes where id in ({marks})", chunk))
+                f"select id, text, speaker_id, article_id, published, outlet from quotes where id in ({marks})",
+                chunk))
             for quote_id, statement_id in db.execute(
                     f"select quote_id, statement_id from quote_statements where quote_id in ({marks}) "
                     "order by rowid", chunk):
@@ -709,11 +764,19 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
                     touched.append(statement_id)
             main = _main_statement(db, row[0])
             db.execute("update quotes set statement_id = ? where id = ? and statement_id is not ?", [main, row[0], main])
-        touched.extend(apply_corrections(db))
-        touched = [t for t in dict.fromkeys(touched)
-                   if db.execute("select 1 from statements where id = ?", [t]).fetchone()]
-        # merges may have moved quotes whose statement_id pointed at a merged statement
-        refresh_statement_counts(db, touched)
+        corrected = apply_corrections(db)
+        touched.extend(corrected)
+        touched = list(dict.fromkeys(touched))
+        present: set[int] = set()
+        for i in range(0, len(touched), 500):
+            chunk = touched[i:i + 500]
+            present.update(r[0] for r in db.execute(
+                f"select id from statements where id in ({', '.join('?' * len(chunk))})", chunk))
+        touched = [t for t in touched if t in present]
+        # merges may have moved quotes whose statement_id pointed at a merged statement;
+        # a statement created here that gained no other member has its counts already
+        settled = assigner.created - assigner.grown - set(corrected)
+        refresh_statement_counts(db, [t for t in touched if t not in settled])
     return touched
 
 
@@ -741,7 +804,7 @@ def refresh_statement_counts(db, statement_ids: Iterable[int] | None = None) -> 
         ids = [r[0] for r in db.execute("select id from statements").fetchall()]
     else:
         ids = list(dict.fromkeys(statement_ids))
-    has_last = "last_reported" in db["statements"].columns_dict
+    has_last = _has(db, "statements", "last_reported")
     if not has_last:
         sql = sql.replace(""",
           last_reported = (select max(q.published) from quote_statements qs
@@ -749,7 +812,7 @@ def refresh_statement_counts(db, statement_ids: Iterable[int] | None = None) -> 
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         db.execute(sql + f" where id in ({', '.join('?' * len(chunk))})", chunk)
-    has_text = "text" in db["quote_statements"].columns_dict
+    has_text = _has(db, "quote_statements", "text")
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         texts: dict[int, list[str]] = {statement_id: [] for statement_id in chunk}
@@ -858,7 +921,7 @@ def split_quote(db, quote_id: int, statement_id: int | None = None) -> int:
 def apply_corrections(db) -> list[int]:
     """Re-apply every recorded correction (idempotent): merged statements stay merged,
     split quotes stay out. Returns the statements it changed."""
-    if not db["statement_corrections"].exists():
+    if not _has(db, "statement_corrections"):
         return []
     changed: list[int] = []
     for action, qa, ha, qb, hb in db.execute(

@@ -23,18 +23,29 @@ it), so table and column names below are stable:
   index statement grouping finds its candidates with (see :mod:`quotetrack.statements`),
   and ``embeddings``, the cache of sentence vectors.
 
-Usage (what the CLI does)::
+Usage::
 
     db = open_db("db/quotes.db")
-    for article, quotes in extracted:
-        save_article(db, article, quotes)   # one transaction per article
+    save_article(db, article, quotes)       # alone: one transaction for this article
+
+    with BatchedSaves(db) as batch:         # what ``quotetrack ingest`` does
+        for article, quotes in extracted:
+            batch.add(article, quotes)      # one transaction per batch, a savepoint per article
     print(stats(db))
+
+Transactions: :func:`save_article` writes an article, its quotes, speakers and statement
+links all or nothing. :class:`BatchedSaves` commits once per batch of articles (at most
+:data:`BATCH_ARTICLES`, fewer when the first waited :data:`BATCH_WAIT` seconds or
+writing took :data:`BATCH_SECONDS`), each article in its own savepoint: an article that fails is rolled back alone and the batch goes on. An
+interrupted ingest (Ctrl-C, SIGTERM, a crash, a kill) leaves every committed batch intact
+and nothing of the batch in progress, whose articles a re-run stores.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime
 import re
+import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -48,6 +59,7 @@ __all__ = [
     "open_db",
     "ensure_db_shape",
     "save_article",
+    "BatchedSaves",
     "stats",
     "article_exists",
     "speaker_key",
@@ -59,6 +71,18 @@ __all__ = [
 
 #: the public tables, in dependency order
 TABLES = ("articles", "speakers", "speaker_aliases", "statements", "quotes", "quote_statements")
+
+# Batches of ``BatchedSaves`` (``quotetrack ingest``): articles wait in memory until
+# BATCH_ARTICLES are there or the first has waited BATCH_WAIT seconds, then are written
+# in one transaction, committed early if it has been open BATCH_SECONDS. 64 articles
+# make each commit's fixed cost (WAL copies of the pages every article touches) small
+# per article. The write lock is held only while writing, so BATCH_SECONDS alone bounds
+# how long another writer (an ingest, `quotetrack statements merge`) waits; BATCH_WAIT
+# bounds how much extraction an interrupt throws away and how late the site sees an
+# article (at 2 s, slow input such as long AllSides articles made batches of ~9).
+BATCH_ARTICLES = 64
+BATCH_WAIT = 10.0
+BATCH_SECONDS = 2.0
 
 # How long a writer waits for another ingest's article transaction. Long enough for
 # one article's statement grouping (which may embed a few hundred sentences) so two
@@ -560,6 +584,118 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
 
         statements.assign_statements(db, quote_ids)
     return article_id
+
+
+class BatchedSaves:
+    """:func:`save_article` for a stream of articles, one transaction per batch::
+
+        with BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
+            for article, quotes in extracted:
+                batch.add(article, quotes)
+
+    Articles are kept in memory until the batch is full (``size`` articles, default
+    :data:`BATCH_ARTICLES`) or its first article has waited ``wait`` seconds (default
+    :data:`BATCH_WAIT`), then written in input order between one ``BEGIN IMMEDIATE``
+    and its ``COMMIT``, so the write lock is held while writing only, never while
+    waiting for the next article; a transaction open for ``seconds`` (default
+    :data:`BATCH_SECONDS`) is committed mid-batch, so another writer never waits much
+    longer than that.
+
+    Each article is written in a savepoint (:func:`save_article` inside a transaction):
+    one that fails is rolled back alone and reported to ``on_failed(article, error)``,
+    the others of the batch are stored. ``on_saved(article, quotes, article_id)`` is
+    called once the article is committed (``article_id`` None: the same content was
+    already stored, earlier in the batch included). If a batch's commit fails, its
+    articles go to ``on_failed``.
+
+    Leaving the ``with`` block normally writes what is left; leaving it with an
+    exception (Ctrl-C included) discards the articles not committed yet: the database
+    keeps every committed batch and nothing of the others, which a re-run stores.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, *, size: int | None = None, wait: float | None = None,
+                 seconds: float | None = None, on_saved=None, on_failed=None):
+        self.db = db
+        self.size = size or BATCH_ARTICLES
+        self.wait = BATCH_WAIT if wait is None else wait
+        self.seconds = BATCH_SECONDS if seconds is None else seconds
+        self.on_saved = on_saved
+        self.on_failed = on_failed
+        self._pending: list[tuple] = []
+        self._since = 0.0
+
+    def __enter__(self) -> BatchedSaves:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.flush()
+        else:
+            self._pending.clear()
+
+    def add(self, article, quotes: Iterable, *, content_hash: str | None = None) -> None:
+        """Queue ``article`` with its ``quotes``; writes the batch when it is full or old."""
+        if not self._pending:
+            self._since = time.monotonic()
+        self._pending.append((article, list(quotes), content_hash))
+        if len(self._pending) >= self.size or time.monotonic() - self._since >= self.wait:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write and commit every queued article."""
+        while self._pending:
+            self._write()
+
+    def _write(self) -> None:
+        """One transaction: queued articles until the queue is empty or ``seconds`` passed."""
+        db, conn, pending = self.db, self.db.conn, self._pending
+        own = not conn.in_transaction      # inside a caller's transaction, the caller commits
+        began = False
+        done = 0                           # articles of ``pending`` dealt with
+        written: list[tuple] = []          # (item, article_id), to commit
+        failed: list[tuple] = []           # (item, error)
+        again: list[tuple] = []            # items to write again in the next transaction
+        try:
+            if own:
+                conn.execute("BEGIN IMMEDIATE")
+            began = True
+            started = time.monotonic()
+            for item in pending:
+                done += 1
+                try:
+                    article_id = save_article(db, item[0], item[1], content_hash=item[2])
+                except Exception as e:     # rolled back to its savepoint: nothing of it stays
+                    failed.append((item, e))
+                    if not conn.in_transaction:
+                        # the error ended the whole transaction (disk full, I/O error...):
+                        # the articles written before it are gone too; write them again
+                        again, written = [w for w, _ in written], []
+                        break
+                    continue
+                written.append((item, article_id))
+                if time.monotonic() - started >= self.seconds:
+                    break
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
+        except BaseException as e:
+            if own and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if not isinstance(e, Exception):
+                self._pending = []         # interrupted: the uncommitted batch is not stored
+                raise
+            # BEGIN failed (still locked after the busy timeout) or COMMIT failed
+            failed += [(item, e) for item in (pending if not began else [w for w, _ in written])]
+            written = []
+            if not began:
+                done = len(pending)
+        self._pending = again + pending[done:]
+        if self.on_saved is not None:
+            for item, article_id in written:
+                self.on_saved(item[0], item[1], article_id)
+        for item, error in failed:
+            if self.on_failed is None:
+                raise error
+            self.on_failed(item[0], error)
 
 
 def new_articles(db: sqlite_utils.Database, articles: Iterable, on_present=None) -> Iterator:

@@ -21,7 +21,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from _generated import check_database
-from quotetrack import statements
+from quotetrack import statements, store
 from quotetrack.cli import cli
 from quotetrack.quotes import find_quotes
 from quotetrack.sources import MAX_ARTICLE_CHARS, Article, SourceError, display_path, iter_articles, read_path
@@ -282,10 +282,24 @@ EXPECTED_ERRORS = [
 def test_whole_batch_is_ingested_around_the_bad_files(batch, tmp_path, monkeypatch):
     folder, paths = batch
     db_path = tmp_path / "q.db"
+    # one transaction for all the articles (fewer than store.BATCH_ARTICLES): the poison
+    # article fails in the middle of the batch that stores the others
+    monkeypatch.setattr(store, "BATCH_SECONDS", 1e9)
+    monkeypatch.setattr(store, "BATCH_WAIT", 1e9)
+    commits: list[str] = []
+    real_open = store.open_db
+
+    def traced_open(path):
+        db = real_open(path)
+        db.conn.set_trace_callback(lambda sql: sql.strip().upper().startswith("COMMIT") and commits.append(sql))
+        return db
+
+    monkeypatch.setattr(store, "open_db", traced_open)
     t0 = time.perf_counter()
     result = CliRunner().invoke(cli, ["ingest", *map(str, paths), "--db", str(db_path)])
     elapsed = time.perf_counter() - t0
     assert result.exit_code == 1, result.output
+    assert len(commits) == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("quotetrack: error: ")]
     assert len(errors) == len(EXPECTED_ERRORS), "\n".join(errors)
     for pattern in EXPECTED_ERRORS:

@@ -10,7 +10,9 @@ Two chains of kills run side by side on two databases; each run gets another
 PYTHONHASHSEED, so the result must not depend on hash order either. Sentence
 embeddings are off here (``QUOTETRACK_EMBEDDINGS=0``, the lexical statement stages
 only) to keep the many process start-ups affordable; what is tested is that every
-article's transaction is all or nothing.
+batch's transaction is all or nothing, and every article in it too. The ingests here
+commit every 4 articles (``store.BATCH_ARTICLES``; 64 or 10 s by default), so kills land
+before, inside and between many batches.
 """
 from __future__ import annotations
 
@@ -46,10 +48,32 @@ def _articles(db_path: Path) -> int:
         return 0
 
 
-def _ingest(corpus: Path, db_path: Path, rng: random.Random) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONHASHSEED=str(rng.randrange(1, 2**31)), QUOTETRACK_EMBEDDINGS="0")
-    # small batches: parsing and saving alternate, so kills land among the writes
-    return subprocess.Popen([sys.executable, "-m", "quotetrack.cli", "ingest", str(corpus), "--db", str(db_path),
+# `quotetrack ingest` whose batches commit every QT_TEST_BATCH articles (and whose
+# statements.assign_statements can be made to SIGKILL the process at its Nth call)
+INGEST = """
+import os, signal, sys
+from quotetrack import statements, store
+from quotetrack.cli import cli
+store.BATCH_ARTICLES = int(os.environ["QT_TEST_BATCH"])
+store.BATCH_WAIT = store.BATCH_SECONDS = 1e9     # batches by size only
+kill_at = int(os.environ.get("QT_TEST_KILL_AT", "0"))
+if kill_at:
+    real_assign, calls = statements.assign_statements, [0]
+    def assign(db, quote_ids, **kwargs):
+        calls[0] += 1
+        if calls[0] == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_assign(db, quote_ids, **kwargs)
+    statements.assign_statements = assign
+cli(sys.argv[1:], prog_name="quotetrack")
+"""
+
+
+def _ingest(corpus: Path, db_path: Path, rng: random.Random, batch: int = 4, **env) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONHASHSEED=str(rng.randrange(1, 2**31)), QUOTETRACK_EMBEDDINGS="0",
+               QT_TEST_BATCH=str(batch), **env)
+    # small nlp.pipe batches: parsing and saving alternate, so kills land among the writes
+    return subprocess.Popen([sys.executable, "-c", INGEST, "ingest", str(corpus), "--db", str(db_path),
                              "--batch-size", "2", "--quiet"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -120,10 +144,39 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     assert kills >= 6
 
 
-def test_one_transaction_per_article(tmp_path, monkeypatch):
-    """Why a kill can never leave half an article: every article, its quotes,
-    speakers and statement links are written between one BEGIN IMMEDIATE and its
-    COMMIT, and no statement writes outside a transaction (sqlite-utils nests its own
+def test_a_crash_mid_batch_keeps_the_committed_batches(tmp_path):
+    """SIGKILL while the second batch is being written (its 2nd article stored in the
+    open transaction, the 3rd being stored): the database holds exactly the first
+    batch; a re-run adds the rest and equals an uninterrupted ingest."""
+    corpus = build_corpus(tmp_path / "corpus", n_text=9, n_jsonl=0)
+    (corpus / "seeds").rename(tmp_path / "unused-seeds")
+    (corpus / "batch.jsonl").unlink()             # (empty)
+    db_path = tmp_path / "q.db"
+    proc = _ingest(corpus, db_path, random.Random(1), batch=4, QT_TEST_KILL_AT="7")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == -signal.SIGKILL, err.decode()
+    counts = check_database(db_path)
+    assert counts["articles"] == 4, counts        # the first batch, nothing of the second
+    conn = sqlite3.connect(db_path)
+    paths = sorted(Path(r[0]).name for r in conn.execute("select path from articles"))
+    conn.close()
+    assert paths == [f"article_{i:03d}.txt" for i in range(4)]
+    proc = _ingest(corpus, db_path, random.Random(2), batch=4)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    baseline = tmp_path / "baseline.db"
+    proc = _ingest(corpus, baseline, random.Random(3), batch=64)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert check_database(db_path)["articles"] == 9
+    assert snapshot(db_path) == snapshot(baseline)
+
+
+def test_one_savepoint_per_article_one_transaction_per_batch(tmp_path, monkeypatch):
+    """Why a kill can never leave half an article: articles are written in batches
+    between one BEGIN IMMEDIATE and its COMMIT, each article with its quotes, speakers
+    and statement links inside a savepoint of its own (rolled back alone when it
+    fails), and no statement writes outside a transaction (sqlite-utils nests its own
     ``atomic()`` blocks as savepoints)."""
     import re
 
@@ -134,6 +187,9 @@ def test_one_transaction_per_article(tmp_path, monkeypatch):
 
     corpus = build_corpus(tmp_path / "corpus", n_text=4, n_jsonl=3)
     (corpus / "seeds").rename(tmp_path / "unused-seeds")
+    monkeypatch.setattr(store, "BATCH_ARTICLES", 4)
+    monkeypatch.setattr(store, "BATCH_SECONDS", 1e9)
+    monkeypatch.setattr(store, "BATCH_WAIT", 1e9)
     trace: list[str] = []
     real_open = store.open_db
 
@@ -148,24 +204,40 @@ def test_one_transaction_per_article(tmp_path, monkeypatch):
     write = re.compile(r"^\s*(insert|update|delete|replace)\b", re.I)
     article_insert = re.compile(r'^\s*insert\s+(?:or\s+\w+\s+)?into\s+[\["]?articles[\]"]?\s*\(', re.I)
     quote_insert = re.compile(r'^\s*insert\s+(?:or\s+\w+\s+)?into\s+[\["]?quotes[\]"]?\s*\(', re.I)
-    in_tx, articles, quotes, transactions = False, set(), 0, 0
+    savepoint = re.compile(r"^\s*(SAVEPOINT|RELEASE(?: SAVEPOINT)?)\s+(\w+)", re.I)
+    in_tx, batches = False, []
+    stack: list[str] = []            # open savepoints; the outermost one is an article's
     for sql in trace:
         head = sql.strip().upper()
         if head.startswith("BEGIN"):
             assert not in_tx
-            in_tx, articles, quotes = True, set(), 0
+            in_tx, articles, quotes, stack = True, set(), 0, []
         elif head.startswith(("COMMIT", "END", "ROLLBACK")) and not head.startswith("ROLLBACK TO"):
-            if quotes:
-                assert len(articles) == 1, "quotes written in a transaction without their article"
-            transactions += len(articles)
+            assert not stack, "transaction ended inside a savepoint"
+            if articles:
+                batches.append(len(articles))
             in_tx = False
         elif sql.startswith("--"):
             continue                      # statements run by triggers
+        elif m := savepoint.match(sql):
+            if m.group(1).upper() == "SAVEPOINT":
+                assert in_tx
+                if not stack:
+                    article, quotes = set(), 0          # an article's savepoint begins
+                stack.append(m.group(2))
+            else:
+                del stack[stack.index(m.group(2)):]
+                if not stack and quotes:
+                    assert len(article) == 1, "quotes written in a savepoint without their article"
         elif write.match(sql):
             assert in_tx, f"write outside a transaction: {sql[:80]}"
             if article_insert.match(sql):
-                articles.add(sql)         # (a statement can be traced more than once)
-            quotes += bool(quote_insert.match(sql))
-            assert len(articles) <= 1, "two articles in one transaction"
+                assert stack, "article written outside its savepoint"
+                article.add(sql)          # (a statement can be traced more than once)
+                articles.add(sql)
+                assert len(article) <= 1, "two articles in one savepoint"
+            if quote_insert.match(sql):
+                assert stack, "quote written outside its article's savepoint"
+                quotes += 1
     assert not in_tx
-    assert transactions == 7
+    assert batches == [4, 3]          # 7 articles, batches of 4

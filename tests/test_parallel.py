@@ -1,5 +1,7 @@
 """Several cores and a Dask cluster give the same output as one process."""
+import gc
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -60,3 +62,47 @@ def test_dask_local_cluster_equals_single_process(corpus, tmp_path):
     expected, got = snapshot(tmp_path / "one.db"), snapshot(tmp_path / "dask.db")
     for key in expected:
         assert got[key] == expected[key], key
+
+
+def _worker_view():
+    """Run in a pool worker: what it was started from."""
+    from quotetrack import parallel
+
+    return {"pid": os.getpid(), "ppid": os.getppid(), "marker": hasattr(parallel, "_test_marker"),
+            "pipes": list(parallel._nlp.pipe_names) if parallel._nlp is not None else None,
+            "frozen": gc.get_freeze_count(), "module": parallel.__file__,
+            "env": [os.environ.get(name) for name in (parallel._PRELOAD, "PYTHONSAFEPATH", "PYTHONPATH")]}
+
+
+@pytest.mark.slow
+def test_workers_are_not_copies_of_the_calling_process(monkeypatch):
+    """The calling process is the SQLite writer, whose heap grows with the corpus: a
+    worker (also one that replaces a worker after TASKS_PER_WORKER chunks) must not
+    start as a copy of it. Workers are forked from a fork server that loaded the
+    model: they do not see what the caller created after importing the pool module,
+    and their parent is that server, not the caller."""
+    from quotetrack import parallel
+    from quotetrack.pipeline import load_nlp
+
+    if "forkserver" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork server on this platform (workers are spawned)")
+    env = [os.environ.get(name) for name in (parallel._PRELOAD, "PYTHONSAFEPATH", "PYTHONPATH")]
+    nlp = load_nlp()
+    monkeypatch.setattr(parallel, "TASKS_PER_WORKER", 1)            # a new worker for every task
+    monkeypatch.setattr(parallel, "_test_marker", bytearray(1 << 20), raising=False)
+    pool, model = parallel._make_pool(nlp, 2)
+    try:
+        assert [os.environ.get(name) for name in (parallel._PRELOAD, "PYTHONSAFEPATH", "PYTHONPATH")] == env
+        views = [r.get(timeout=120) for r in [pool.apply_async(_worker_view) for _ in range(6)]]
+    finally:
+        pool.terminate()
+        pool.join()
+    assert model is None
+    assert len({v["pid"] for v in views}) == 6                       # replaced workers included
+    assert not any(v["marker"] for v in views)
+    assert os.getpid() not in {v["ppid"] for v in views}
+    assert len({v["ppid"] for v in views}) == 1                      # one fork server
+    assert all(v["pipes"] == nlp.pipe_names for v in views)          # the same pipeline, loaded...
+    assert all(v["frozen"] > 10_000 for v in views)                  # ...in the server, before the fork
+    assert {v["module"] for v in views} == {parallel.__file__}       # the same code as the caller
+    assert all(v["env"] == env for v in views)                       # and the caller's environment

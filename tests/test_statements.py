@@ -351,3 +351,69 @@ def test_term_index_is_built_for_an_existing_database(tmp_path):
     assert "UPDATE OF" in db.execute("select sql from sqlite_master where name = 'quotes_au'").fetchone()[0]
     db.execute("update quotes set text = 'brand new words' where id = 1")
     assert [r[0] for r in db.execute("select rowid from quotes_fts where quotes_fts match 'brand'")] == [1]
+
+
+def _may_be_same(a, b):
+    wa = variants.normalise(a).split()
+    return statements._may_be_same((wa, set(wa), variants._content(wa)), variants.normalise(b).split())
+
+
+def test_word_filter_keeps_every_pair_the_cheap_stages_join():
+    """Sentences made by truncating (with ellipses), extending, rewording and re-typing
+    others (random, fixed seed): whenever the cheap stages find two the same, the word
+    filter that spares them the guards lets them through."""
+    rng = random.Random(5)
+    vocab = list(statements.COMMON_WORDS[:40]) + ["not", "never", "don't", "the", "of", "1,000", "3.5",
+                                                  "two", "Cuba's", "U.S."] + [_nonsense(rng, 1) for _ in range(30)]
+    joined = 0
+    for _ in range(4000):
+        a = [rng.choice(vocab) for _ in range(rng.randint(5, 18))]
+        op = rng.random()
+        if op < 0.35:                                    # a truncation, maybe with a gap marked by ellipses
+            i, j = sorted(rng.sample(range(len(a) + 1), 2))
+            b = a[i:j]
+            if len(b) > 4 and rng.random() < 0.5:
+                k = rng.randrange(1, len(b) - 1)
+                b = b[:k] + ["..."] + b[k + 1:]
+        elif op < 0.6:                                   # an extension
+            b = [rng.choice(vocab) for _ in range(rng.randint(0, 3))] + a + [rng.choice(vocab)]
+        else:                                            # a few words changed, added or dropped
+            b = list(a)
+            for _ in range(rng.randint(1, 3)):
+                k = rng.randrange(len(b))
+                if rng.random() < 0.5:
+                    b[k] = rng.choice(vocab)
+                else:
+                    b.insert(k, rng.choice(vocab))
+        sa = " ".join(a)
+        sb = " ".join(w.upper() if rng.random() < 0.1 else w for w in b) + rng.choice(["", ".", "!\u201d", "\u2026"])
+        for x, y in ((sa, sb), (sb, sa)):
+            if variants.cheap_judgement(x, y).same:
+                joined += 1
+                assert _may_be_same(x, y), (x, y)
+    assert joined > 1500
+
+
+def test_word_overlap_does_not_depend_on_the_process(tmp_path):
+    """The weighted overlap is summed exactly: a pair right at the 0.2 threshold is at
+    it in every process, whatever order string hashing gives the shared words."""
+    import subprocess
+    import sys
+    a = "We are, by the way, the number-one producer of energy in the world because of what we've done right now."
+    b = "The United States is now the number one producer of oil and natural gas anywhere in the world."
+    assert statements.word_overlap(a, b) == statements.EMBED_MIN_OVERLAP_NEAR
+    code = f"from quotetrack import statements; print(repr(statements.word_overlap({a!r}, {b!r})))"
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout.strip()
+            for seed in range(6)}
+    assert seen == {"0.2"}
+
+
+def test_counts_of_new_statements_need_no_refresh(tmp_path):
+    """A statement created with one member gets its counts at creation; a full refresh
+    changes nothing."""
+    db = ingest(tmp_path / "q.db", SEEDS)
+    before = list(db.query("select * from statements order by id"))
+    assert any(r["quote_count"] == 1 for r in before) and any(r["quote_count"] > 1 for r in before)
+    statements.refresh_statement_counts(db)
+    assert list(db.query("select * from statements order by id")) == before

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 import sqlite_utils
 
+from _generated import check_database
 from quotetrack import statements
 from quotetrack.records import Quote
 from quotetrack.sources import Article
 from quotetrack.store import (
+    BatchedSaves,
     ensure_db_shape,
     migrations,
     open_db,
@@ -289,6 +292,198 @@ def test_save_inside_callers_transaction(db, articles):
         for article, quotes in articles:
             save_article(db, article, quotes, content_hash=hash_of(article))
     assert stats(db)["articles"] == 3
+
+
+# --------------------------------------------------------------------------
+# batches: one transaction per batch, one savepoint per article
+
+
+def bad_article():
+    """An article whose second quote violates NOT NULL: it fails after its article row,
+    its first quote and a new speaker are written."""
+    article, quotes = make_article("bad.txt", "Outlet C", "2023-10-01", "Bad",
+                                   'A new speaker said "first good quote here" and "second".',
+                                   [("first good quote here", "Brand New Speaker", None, "person"),
+                                    ("second", "Brand New Speaker", None, "person")])
+    quotes[1].text = None
+    return article, quotes
+
+
+def traced(db) -> list[str]:
+    trace: list[str] = []
+    db.conn.set_trace_callback(trace.append)
+    return trace
+
+
+def transactions(trace) -> int:
+    return sum(1 for sql in trace if sql.strip().upper().startswith("BEGIN"))
+
+
+def test_batch_failing_article_is_rolled_back_alone(tmp_path, articles):
+    db = open_db(tmp_path / "q.db")
+    trace = traced(db)
+    saved, failed = [], []
+    with BatchedSaves(db, size=10, wait=1e9, seconds=1e9, on_failed=lambda a, e: failed.append((a.path, type(e))),
+                      on_saved=lambda a, q, i: saved.append((a.path, i))) as batch:
+        for i, (article, quotes) in enumerate(articles):
+            batch.add(article, quotes)
+            if i == 0:
+                batch.add(*bad_article())           # between the good ones, in the same batch
+        assert saved == [] and stats(db)["articles"] == 0     # queued until the batch is written
+    assert transactions(trace) == 1                 # the four articles: one transaction
+    assert failed == [("bad.txt", sqlite3.IntegrityError)]
+    assert [path for path, _ in saved] == ["a1.txt", "a2.txt", "a3.txt"] and all(i for _, i in saved)
+    # the others are stored, as if the bad one had never been there
+    reference = open_db(":memory:")
+    for article, quotes in articles:
+        save_article(reference, article, quotes)
+    assert stats(db) == stats(reference)
+    # and no trace of the bad one, read from another connection (so: committed)
+    other = sqlite_utils.Database(tmp_path / "q.db")
+    assert other["articles"].count == 3
+    assert other["articles"].count_where("path = 'bad.txt'") == 0
+    assert other["speakers"].count_where("key = 'brand new speaker'") == 0
+    assert other.execute("select count(*) from quotes where text like 'first good%'").fetchone()[0] == 0
+    assert other.execute("select count(*) from quotes_fts where quotes_fts match 'first'").fetchone()[0] == 0
+    assert not db.conn.in_transaction
+
+
+def test_batch_duplicates_are_stored_once(tmp_path, articles):
+    db = open_db(tmp_path / "q.db")
+    trace = traced(db)
+    (a1, q1), (a2, q2), _ = articles
+    copy = Article(path="copy-of-a1.txt", text=a1.text, title=a1.title, outlet=a1.outlet,
+                   published=a1.published, paragraphs=a1.paragraphs)
+    saved = []
+    with BatchedSaves(db, size=10, wait=1e9, seconds=1e9, on_saved=lambda a, q, i: saved.append((a.path, i))) as batch:
+        for article, quotes in [(a1, q1), (a2, q2), (copy, q1), (a1, q1)]:
+            batch.add(article, quotes)
+    assert transactions(trace) == 1
+    assert saved == [("a1.txt", 1), ("a2.txt", 2), ("copy-of-a1.txt", None), ("a1.txt", None)]
+    assert db["articles"].count == 2
+    assert db["quotes"].count == len(q1) + len(q2)
+
+
+def test_batches_commit_by_size_and_by_time(tmp_path, articles, monkeypatch):
+    db = open_db(tmp_path / "q.db")
+    trace = traced(db)
+    with BatchedSaves(db, size=2, wait=1e9, seconds=1e9) as batch:
+        for article, quotes in articles:
+            batch.add(article, quotes)
+    assert transactions(trace) == 2                 # 2 + 1
+    # a batch whose first article waited `wait` seconds is written at the next article
+    db = open_db(tmp_path / "q2.db")
+    trace = traced(db)
+    with BatchedSaves(db, size=64, wait=1.0) as batch:
+        batch.add(*articles[0])                     # starts the batch
+        batch.add(*articles[1])                     # young: queued
+        assert stats(db)["articles"] == 0
+        time.sleep(1.1)
+        batch.add(*articles[2])                     # the batch is old: written and committed
+        assert sqlite_utils.Database(tmp_path / "q2.db")["articles"].count == 3
+    assert transactions(trace) == 1
+    # a transaction open for `seconds` is committed mid-batch (another writer waits no longer)
+    real_assign = statements.assign_statements
+
+    def slow_assign(db, quote_ids, **kwargs):
+        time.sleep(0.5)
+        return real_assign(db, quote_ids, **kwargs)
+
+    monkeypatch.setattr(statements, "assign_statements", slow_assign)
+    db = open_db(tmp_path / "q3.db")
+    trace = traced(db)
+    with BatchedSaves(db, size=3, wait=1e9, seconds=0.9) as batch:
+        for article, quotes in articles:
+            batch.add(article, quotes)                # the third one: written 0.5 s each
+    assert transactions(trace) == 2                 # a1 + a2 (1 s), then a3
+    assert db["articles"].count == 3
+
+
+def test_batch_error_that_ends_the_transaction_or_a_locked_database(tmp_path, articles, monkeypatch):
+    """An error that rolls back the whole transaction (as disk full or an I/O error do):
+    the articles written before it in the batch are written again, only the failing
+    one is reported. A database still locked by another writer after the busy
+    timeout: the batch's articles are reported, none is stored, the next batch goes on."""
+    db = open_db(tmp_path / "q.db")
+    real_assign = statements.assign_statements
+
+    def assign(db, quote_ids, **kwargs):
+        texts = [db.execute("select text from quotes where id = ?", [i]).fetchone()[0] for i in quote_ids]
+        if TRUNC in texts:                           # a2
+            db.conn.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_assign(db, quote_ids, **kwargs)
+
+    monkeypatch.setattr(statements, "assign_statements", assign)
+    saved, failed = [], []
+    with BatchedSaves(db, size=10, wait=1e9, seconds=1e9, on_failed=lambda a, e: failed.append((a.path, str(e))),
+                      on_saved=lambda a, q, i: saved.append(a.path)) as batch:
+        for article, quotes in articles:
+            batch.add(article, quotes)
+    assert failed == [("a2.txt", "database or disk is full")]
+    assert saved == ["a1.txt", "a3.txt"]
+    assert sorted(r["path"] for r in db.query("select path from articles")) == ["a1.txt", "a3.txt"]
+    check_database(tmp_path / "q.db")
+
+    monkeypatch.undo()
+    db = open_db(tmp_path / "locked.db")
+    db.execute("PRAGMA busy_timeout=100")
+    other = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    saved, failed = [], []
+    with BatchedSaves(db, size=2, wait=1e9, seconds=1e9, on_failed=lambda a, e: failed.append((a.path, str(e))),
+                      on_saved=lambda a, q, i: saved.append(a.path)) as batch:
+        batch.add(*articles[0])
+        batch.add(*articles[1])                      # written: the database is locked
+        other.execute("ROLLBACK")
+        batch.add(*articles[2])
+    assert failed == [("a1.txt", "database is locked"), ("a2.txt", "database is locked")]
+    assert saved == ["a3.txt"] and db["articles"].count == 1
+
+
+def test_batch_interrupted_keeps_committed_batches_only(tmp_path, articles, monkeypatch):
+    """Ctrl-C while a batch is being written, then while articles wait in the queue:
+    every committed batch stays, nothing of the interrupted one."""
+    db_path = tmp_path / "q.db"
+    db = open_db(db_path)
+    extra = make_article("a4.txt", "Outlet C", "2023-09-07", "More", 'Ana Torres said "the port is open again".',
+                         [("the port is open again", "Ana Torres", "Ana Torres", "person")])
+    real_assign = statements.assign_statements
+
+    def assign(db, quote_ids, **kwargs):
+        texts = [db.execute("select text from quotes where id = ?", [i]).fetchone()[0] for i in quote_ids]
+        if "the port is open again" in texts:
+            raise KeyboardInterrupt
+        return real_assign(db, quote_ids, **kwargs)
+
+    monkeypatch.setattr(statements, "assign_statements", assign)
+    saved = []
+    with pytest.raises(KeyboardInterrupt), \
+            BatchedSaves(db, size=2, wait=1e9, seconds=1e9, on_saved=lambda a, q, i: saved.append(a.path)) as batch:
+        for article, quotes in [*articles, extra]:
+            batch.add(article, quotes)               # a1, a2: committed; a3 then a4: interrupted
+    assert saved == ["a1.txt", "a2.txt"]
+    assert not db.conn.in_transaction
+    check_database(db_path)
+    other = sqlite_utils.Database(db_path)
+    assert sorted(r["path"] for r in other.query("select path from articles")) == ["a1.txt", "a2.txt"]
+    assert other.execute("select count(*) from articles_fts where articles_fts match 'statement'").fetchone()[0] == 0
+    assert other["speakers"].count_where("key = 'ana torres'") == 0
+    counts = stats(other)
+
+    # interrupted while articles are queued: they are not written at all
+    monkeypatch.undo()
+    with pytest.raises(KeyboardInterrupt), BatchedSaves(db, size=2, wait=1e9, seconds=1e9) as batch:
+        batch.add(*articles[2])
+        raise KeyboardInterrupt
+    assert stats(other) == counts
+    # a re-run stores what was lost
+    with BatchedSaves(db) as batch:
+        for article, quotes in [*articles, extra]:
+            batch.add(article, quotes)
+    assert sorted(r["path"] for r in other.query("select path from articles")) == ["a1.txt", "a2.txt", "a3.txt",
+                                                                                   "a4.txt"]
+    check_database(db_path)
 
 
 # --------------------------------------------------------------------------
