@@ -103,15 +103,7 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     failures: list = []
     counts = {"added": 0, "present": 0, "quotes": 0}
 
-    def present(_article) -> None:
-        counts["present"] += 1
-
-    def stored(_article, quotes, article_id) -> None:   # called once committed
-        if article_id is None:
-            counts["present"] += 1
-        else:
-            counts["added"] += 1
-            counts["quotes"] += len(quotes)
+    present, stored = store.ingest_counters(counts)
 
     def not_stored(article, e) -> None:   # one bad article must not stop the batch
         where = f"{article.path}:{article.line}" if article.line else article.path

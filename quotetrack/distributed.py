@@ -54,8 +54,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
             else:
                 yield item
 
-    def present(_article) -> None:
-        counts["present"] += 1
+    present, stored = store.ingest_counters(counts)
 
     if max_in_flight is None:
         workers = len(client.scheduler_info().get("workers", {})) or 1
@@ -63,13 +62,6 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
     pending: collections.deque = collections.deque()
     parts = chunks(store.new_articles(db, sources(), present), partition_size)
     exhausted = False
-
-    def stored(_article, speech, article_id) -> None:   # called once committed
-        if article_id is None:
-            counts["present"] += 1
-        else:
-            counts["added"] += 1
-            counts["quotes"] += len(speech)
 
     def not_stored(article, e) -> None:   # one bad article must not stop the batch
         fail(f"{article.path}:{article.line}" if article.line else article.path, f"not stored: {e}")

@@ -56,6 +56,7 @@ import sqlite_utils
 from . import identities, statements
 
 __all__ = [
+    "ingest_counters",
     "open_db",
     "ensure_db_shape",
     "save_article",
@@ -584,6 +585,23 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
 
         statements.assign_statements(db, quote_ids)
     return article_id
+
+
+def ingest_counters(counts: dict):
+    """``(present, saved)``: the callbacks of :func:`new_articles` and
+    :class:`BatchedSaves` that count an ingest into ``counts`` ("added", "present",
+    "quotes"; an article counts once committed)."""
+    def present(_article) -> None:
+        counts["present"] += 1
+
+    def saved(_article, quotes, article_id) -> None:
+        if article_id is None:
+            counts["present"] += 1
+        else:
+            counts["added"] += 1
+            counts["quotes"] += len(quotes)
+
+    return present, saved
 
 
 class BatchedSaves:
