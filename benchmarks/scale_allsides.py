@@ -149,12 +149,18 @@ def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
     articles = [r[0] for r in db.execute("select id from articles order by id").fetchall()]
     n_quotes = 0
     t0, c0 = time.perf_counter(), time.process_time()
-    for article_id in articles:
-        ids = [r[0] for r in db.execute("select id from quotes where article_id = ? order by id", [article_id])]
-        if ids:
-            n_quotes += len(ids)
-            with store._write_transaction(db):
-                statements.assign_statements(db, ids)
+    # as `quotetrack ingest` groups them: article by article, each in a savepoint, in
+    # transactions of store.BATCH_ARTICLES articles (store.BatchedSaves)
+    for start in range(0, len(articles), store.BATCH_ARTICLES):
+        with store._write_transaction(db):
+            for article_id in articles[start:start + store.BATCH_ARTICLES]:
+                ids = [r[0] for r in db.execute("select id from quotes where article_id = ? order by id",
+                                                [article_id])]
+                if ids:
+                    n_quotes += len(ids)
+                    db.execute("savepoint article")
+                    statements.assign_statements(db, ids)
+                    db.execute("release article")
     secs = time.perf_counter() - t0
     out = {"seconds": secs, "cpu_seconds": time.process_time() - c0, "articles": len(articles),
            "quotes": n_quotes, "statements": db["statements"].count, "embedded": db["embeddings"].count,

@@ -50,6 +50,17 @@ def _existing_db(db_path: Path):
     return store.open_db(db_path)
 
 
+def _model(model: str | None, workers: int):
+    """The model to extract with (with --workers N only the workers load it); a
+    missing one is a one-line error, not a traceback."""
+    from .pipeline import model_for
+
+    try:
+        return model_for(model, workers)
+    except RuntimeError as e:
+        raise click.ClickException(str(e)) from None
+
+
 def _extraction_failed(failures: list):
     """One line per article the extractor could not process; the batch goes on."""
     def report(article, error):
@@ -96,9 +107,10 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     Bad files are reported one per line and skipped; the exit status is 1 when
     any file or record failed.
     """
-    from .pipeline import extract_articles, load_nlp
+    from .pipeline import extract_articles
     from . import store
 
+    nlp = _model(model, workers)         # before the database: a missing model creates nothing
     db = store.open_db(db_path)
     failures: list = []
     counts = {"added": 0, "present": 0, "quotes": 0}
@@ -110,7 +122,6 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
         failures.append(where)
         _error(f"error: {where}: not stored: {e}")
 
-    nlp = load_nlp(model)
     on_error = _extraction_failed(failures)
     articles = store.new_articles(db, _articles(paths, failures), present)
     # one transaction per batch of articles, each article in a savepoint (store.BatchedSaves)
@@ -142,10 +153,10 @@ def extract(paths, as_json, include_all, model, batch_size, workers):
     text, speaker (canonical name or null), speaker_mention, speaker_start,
     speaker_end, cue, confidence, kind and, for JSON Lines input, line and id.
     """
-    from .pipeline import extract_articles, load_nlp
+    from .pipeline import extract_articles
 
     failures: list = []
-    nlp = load_nlp(model)
+    nlp = _model(model, workers)
     out = sys.stdout
     for article, quotes in extract_articles(_articles(paths, failures), nlp, batch_size=batch_size,
                                             on_error=_extraction_failed(failures), workers=workers):

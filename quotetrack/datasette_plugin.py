@@ -340,6 +340,7 @@ class ResultCache:
         self.results: OrderedDict = OrderedDict()      # key -> (results, bytes)
         self.bytes = self.hits = self.misses = 0
         self.facets: dict[str, list[str]] = {}         # table -> configured facet expressions
+        self.indexes: dict[tuple[str, str], tuple | None] = {}   # (table, column) -> (index led by it, key)
 
     @classmethod
     def install(cls, db, keep: bool = True) -> ResultCache:
@@ -355,6 +356,26 @@ class ResultCache:
             self.facets[table] = facet_pass.facet_expressions(metadata.get("facets"))
         return self.facets[table]
 
+    async def index_on(self, table: str, column: str) -> tuple[str, str] | None:
+        """The narrowest index of ``table`` whose first column is ``column``, and the
+        table's integer primary key (its rowid); None when either is missing."""
+        key = (table, column)
+        if key not in self.indexes:
+            def find(conn):
+                pks = [r for r in conn.execute("select name, type from pragma_table_info(?) where pk > 0",
+                                               [table]).fetchall()]
+                if len(pks) != 1 or pks[0][1].upper() != "INTEGER":
+                    return None
+                led = []
+                for row in conn.execute("select name from pragma_index_list(?)", [table]).fetchall():
+                    cols = [r[0] for r in conn.execute("select name from pragma_index_info(?) order by seqno",
+                                                       [row[0]]).fetchall()]
+                    if cols and cols[0] == column:
+                        led.append((len(cols), row[0]))
+                return (min(led)[1], pks[0][0]) if led else None
+            self.indexes[key] = await self.execute_fn(find)
+        return self.indexes[key]
+
     @staticmethod
     def keepable(sql: str, params) -> bool:
         if params:
@@ -369,11 +390,13 @@ class ResultCache:
 
     async def cached_execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
                              log_sql_errors=True):
-        if params and not page_size:
-            answered = await facet_pass.answer(self.execute_fn, sql, params, self.facets_of,
-                                               self.db.ds.setting("sql_time_limit_ms"))
-            if answered is not None:
-                return answered
+        if params:
+            limit_ms = self.db.ds.setting("sql_time_limit_ms")
+            if not page_size:
+                answered = await facet_pass.answer(self.execute_fn, sql, params, self.facets_of, limit_ms)
+                if answered is not None:
+                    return answered
+            sql = await facet_pass.rows_sql(self.execute_fn, sql, params, self.facets_of, limit_ms, self.index_on)
         if not self.keep or not self.keepable(sql, params):
             return await self.execute(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                                       page_size=page_size, log_sql_errors=log_sql_errors)

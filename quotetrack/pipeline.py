@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import regex
@@ -39,6 +40,27 @@ _MODEL_NAMES: dict[int, str | None] = {}
 def model_name_of(nlp: Language) -> str | None:
     """The ``model`` argument ``nlp`` was loaded with by :func:`load_nlp` (None: the default)."""
     return _MODEL_NAMES.get(id(nlp))
+
+
+@dataclass(frozen=True)
+class ModelByName:
+    """A model named but not loaded in this process: what ``extract_articles(...,
+    workers=N)`` needs when only the worker processes parse (the writer of an ingest
+    then does not hold a model it never uses, ~55 MB and half a second). With one
+    worker, ``extract_articles`` loads it."""
+    name: str | None = None
+
+
+def model_for(model: str | None, workers: int) -> Language | ModelByName:
+    """The ``nlp`` argument of ``extract_articles`` for ``workers`` processes: the loaded
+    model for one, else the checked name (a missing model is one clear error here,
+    not one per article in the workers)."""
+    if workers <= 1:
+        return load_nlp(model)
+    names = (model,) if model else MODEL_NAMES
+    if not any(spacy.util.is_package(n) or Path(n).is_dir() for n in names):
+        raise RuntimeError(f"no spaCy model could be loaded ({', '.join(names)}): not installed")
+    return ModelByName(model)
 
 
 def load_nlp(model: str | None = None) -> Language:
@@ -532,7 +554,7 @@ def _to_article(cond: _Condensed, quote: Quote, article: Article) -> Quote:
     return quote
 
 
-def extract_articles(articles: Iterable[Article], nlp: Language, batch_size: int = 32,
+def extract_articles(articles: Iterable[Article], nlp: Language | ModelByName, batch_size: int = 32,
                      n_process: int = 1, on_error=None, workers: int = 1) -> Iterator[tuple[Article, list[Quote]]]:
     """(article, quotes) for each article, in input order. Articles without a
     quotation mark are never parsed.
@@ -542,11 +564,14 @@ def extract_articles(articles: Iterable[Article], nlp: Language, batch_size: int
     article never ends a batch.
 
     ``workers`` > 1 spreads the articles over that many processes
-    (:mod:`quotetrack.parallel`); the output is the same as with one."""
+    (:mod:`quotetrack.parallel`); the output is the same as with one. ``nlp`` may then
+    be a :class:`ModelByName` (see :func:`model_for`), loaded by the workers only."""
     if workers > 1:
         from .parallel import extract_parallel
         yield from extract_parallel(articles, nlp, workers, batch_size=batch_size, on_error=on_error)
         return
+    if isinstance(nlp, ModelByName):
+        nlp = load_nlp(nlp.name)
     def failed(article: Article, error: Exception) -> None:
         if on_error is None:
             raise error

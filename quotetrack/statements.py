@@ -375,6 +375,7 @@ class _Assigner:
                 add(_Match(member.statement_id, "fragment" if fragment else j.stage, j.score or 1.0, fragment))
             elif j.stage == "candidate" and self.worth_embedding(unit, article_id, published, member, embeddable):
                 pending.append(member)
+        pending = _closest_per_statement(unit, pending)
         if pending and self.embedder is not None:
             vectors = self.embedder.vectors([unit] + [m.text for m in pending])
             from .embeddings import text_hash
@@ -400,18 +401,15 @@ class _Assigner:
             for unit in units:
                 norm = variants.normalise(unit)
                 content = set(norm.split()) - variants._STOPWORDS
-                wanted = False
                 members, embeddable = self.members(speaker_ids, article_id, published, unit, norm,
                                                    len(norm.split()), lexical=False)
-                for member in members:
-                    if member.norm == norm or not content & set(member.norm.split()):
-                        continue
-                    if self.worth_embedding(unit, article_id, published, member, embeddable) \
-                            and self.cheap(unit, member.text).stage == "candidate":
-                        texts.append(member.text)
-                        wanted = True
+                wanted = _closest_per_statement(unit, [
+                    m for m in members
+                    if m.norm != norm and content & set(m.norm.split())
+                    and self.worth_embedding(unit, article_id, published, m, embeddable)
+                    and self.cheap(unit, m.text).stage == "candidate"])
                 if wanted:
-                    texts.append(unit)
+                    texts += [unit] + [m.text for m in wanted]
         if texts:
             self.embedder.vectors(texts)
 
@@ -489,6 +487,20 @@ class _Assigner:
         return False
 
 
+def _closest_per_statement(unit: str, members: list[_Member]) -> list[_Member]:
+    """Of the members of each statement, the one sharing the most words with ``unit``
+    (:func:`word_overlap`; the oldest on a tie): the statement is compared by
+    embeddings through it alone. Every rendering of a statement says the same thing,
+    and comparing each one would embed more sentences the more outlets reported it:
+    the cost would grow faster than the corpus."""
+    best: dict[int, tuple] = {}
+    for m in members:
+        key = (-word_overlap(unit, m.text), m.quote_id)
+        if m.statement_id not in best or key < best[m.statement_id][0]:
+            best[m.statement_id] = (key, m)
+    return [m for _, m in best.values()]
+
+
 def _may_be_same(unit_words: tuple[list[str], set[str], set[str]], member_words: list[str]) -> bool:
     """Could :func:`variants.cheap_judgement` find the two sentences the same? A
     necessary condition on their words (``unit_words``: the new sentence's words, as a
@@ -534,7 +546,7 @@ def _term_order(term: str) -> tuple:
     return (0, -len(term), term)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def index_terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """``(terms, prefix)``: the content words (not stopwords) of a sentence, rarest first
     (:func:`_term_order`), and those it is indexed under for prefix filtering: the
@@ -555,7 +567,7 @@ def index_terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(terms), frozenset(prefix)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _word_weights(text: str) -> dict[str, int]:
     names = variants._names(text)
     out = {}

@@ -345,6 +345,25 @@ def m006_site_filter_indexes(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists idx_quotes_published_day on quotes(date(published))")
 
 
+@migrations(name="m007_narrower_relations")
+def m007_narrower_relations(db: sqlite_utils.Database) -> None:
+    """Relations made by older, wider rules are dropped: a country's government is
+    related to the bodies of its executive only, no longer to every organisation of the
+    country (courts, parties, newspapers), and a country named in words ("U.S.",
+    "United States") is no longer taken for an organisation that every "U.S. senator"
+    works for (:func:`quotetrack.identities.relation_reason`)."""
+    from .identities import relation_reason
+
+    if not db["speaker_relations"].exists():
+        return
+    rows = db.execute(
+        "select r.speaker_id, r.related_id, a.kind, a.key, a.description, b.kind, b.key, b.description, a.country "
+        "from speaker_relations r join speakers a on a.id = r.speaker_id join speakers b on b.id = r.related_id "
+        "where r.reason in ('role', 'government')").fetchall()
+    stale = [(r[0], r[1]) for r in rows if relation_reason(r[2:5], r[5:8], r[8]) is None]
+    db.conn.executemany("delete from speaker_relations where speaker_id = ? and related_id = ?", stale)
+
+
 # ---------------------------------------------------------------------------
 # opening
 

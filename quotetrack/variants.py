@@ -100,7 +100,7 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     """Normalise a quotation for comparison.
 

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
@@ -101,6 +102,17 @@ def test_extract_plain_output(tmp_path):
     result = run("extract", a)
     assert result.exit_code == 0
     assert "Ana Torres" in result.stdout and "We will open the new bridge in May," in result.stdout
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_missing_model_is_one_clear_error_and_creates_nothing(tmp_path, workers):
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    result = run("ingest", article, "--db", tmp_path / "q.db", "--model", "no_such_model", "--workers", workers)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        result.output.strip()] and "no spaCy model could be loaded (no_such_model)" in result.output
+    assert not (tmp_path / "q.db").exists()
 
 
 def test_serve_refuses_a_missing_database(tmp_path):

@@ -200,3 +200,33 @@ def test_people_relate_only_to_bodies(db):
     for p in people:
         assert related_ids(db, p) == {ministry}
     assert related_ids(db, ministry) == set(people)
+
+
+def test_government_relates_to_its_executive_not_to_every_body(db):
+    """A country's government speaks through its ministries and embassies, not through
+    its courts, newspapers or "the American people"; a "U.S. senator" does not work
+    for an organisation called "U.S."."""
+    government = resolve(db, "U.S.", "organisation", context=ctx(1))
+    department = resolve(db, "U.S. State Department", "organisation", context=ctx(2))
+    court = resolve(db, "U.S. Supreme Court", "organisation", context=ctx(3))
+    paper = resolve(db, "USA Today editorial board", "organisation", context=ctx(4))
+    senator = resolve(db, "Ann Roe", "person", mention="U.S. Senator Ann Roe", context=ctx(5))
+    assert department in related_ids(db, government)
+    assert court not in related_ids(db, government) and paper not in related_ids(db, government)
+    assert senator not in related_ids(db, government) and related_ids(db, senator) == set()
+
+
+def test_migration_drops_relations_of_the_wider_rules(tmp_path):
+    """A database made under the older rules loses the relations they gave, keeps the others."""
+    db = store.open_db(tmp_path / "q.db")
+    government = resolve(db, "U.S.", "organisation", context=ctx(1))
+    department = resolve(db, "U.S. State Department", "organisation", context=ctx(2))
+    court = resolve(db, "U.S. Supreme Court", "organisation", context=ctx(3))
+    db.conn.executemany("insert or ignore into speaker_relations values (?, ?, 'government')",
+                        [(government, court), (court, government)])
+    db.execute("delete from _sqlite_migrations where name = 'm007_narrower_relations'")
+    db.conn.commit()
+    db.close()
+    db = store.open_db(tmp_path / "q.db")
+    assert related_ids(db, government) == {department}
+    assert related_ids(db, court) == set()

@@ -32,6 +32,20 @@ def test_extract_with_two_workers_equals_one(corpus):
     assert two.stdout == one.stdout
 
 
+def test_with_workers_the_calling_process_loads_no_model(corpus, monkeypatch):
+    """The writer of ``--workers 2`` never parses: only the workers hold a model."""
+    from quotetrack import pipeline
+
+    expected = run("extract", corpus, "--json", "--all", "--workers", "2").stdout
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the calling process loaded a model")
+
+    monkeypatch.setattr(pipeline, "load_nlp", refuse)
+    again = run("extract", corpus, "--json", "--all", "--workers", "2")
+    assert again.exit_code == 1 and again.stdout == expected and len(expected.splitlines()) > 50
+
+
 @pytest.mark.slow
 def test_ingest_with_two_workers_equals_one(corpus, tmp_path):
     assert run("ingest", corpus, "--db", tmp_path / "one.db", "--quiet").exit_code == 1

@@ -16,7 +16,7 @@ from datasette.plugins import pm
 from markupsafe import Markup
 
 from _sitedata import (HOSTILE_OUTLET, HOSTILE_TITLE, IMG, METADATA, SCRIPT, build_site_db)
-from quotetrack import datasette_plugin, pages
+from quotetrack import facet_pass, datasette_plugin, pages
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
@@ -549,6 +549,7 @@ async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path
         return await datasettes_own_fn(fn)
 
     datasettes_own_fn = cache.execute_fn
+    await ds.client.get("/quotes/quotes.json?_search=warm")   # reads the table's indexes, once a process
     cache.execute, cache.execute_fn = counting, counting_pass
     db = sqlite_utils.Database(db_path)
     expressions = {"speaker_id": "speaker_id", "outlet": "outlet", "statement_id": "statement_id",
@@ -584,3 +585,46 @@ async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path
     calls.clear()
     await ds.client.get("/quotes/quotes.json?_search=decisively")
     assert calls.count("<one pass>") == 1
+
+
+@pytest.mark.parametrize("public", [False, True])
+async def test_a_common_search_reads_its_rows_along_the_date_index(db_path, public, monkeypatch):
+    """A search matching many quotes lists them newest first by walking the published
+    index (``indexed by``) instead of sorting every match: the same rows in the same
+    order on the first page and on the next, and the count and facets still come from
+    the page's one pass."""
+    ds = await published(db_path) if public else make_datasette(db_path)
+    await ds.invoke_startup()
+    cache = ds.get_database("quotes").quotetrack_cache
+    db = sqlite_utils.Database(db_path)
+    where = "id in (select rowid from quotes_fts where quotes_fts match 'the')"
+    expected = [r["id"] for r in db.query(f"select id from quotes where {where} order by published desc, id")]
+    assert len(expected) > 4      # more than two pages of 2
+
+    async def pages_of(query):
+        ids, url = [], f"/quotes/quotes.json?{query}"
+        while url:
+            data = (await ds.client.get(url)).json()
+            ids += [r[data["columns"].index("id")] for r in data["rows"]]
+            url = data["next_url"] and data["next_url"].split("://", 1)[-1].split("/", 1)[-1]
+            url = url and "/" + url
+            assert data["filtered_table_rows_count"] == len(expected)
+        return ids
+
+    ran = []
+    datasettes_own = cache.execute
+
+    async def recording(sql, *args, **kwargs):
+        ran.append(sql)
+        return await datasettes_own(sql, *args, **kwargs)
+
+    cache.execute = recording
+    assert await pages_of("_search=the&_size=2") == expected          # few matches: SQLite's own plan
+    assert not any("indexed by" in sql for sql in ran)
+    monkeypatch.setattr(facet_pass, "INDEX_ORDER_MIN_MATCHES", 2)
+    ran.clear()
+    assert await pages_of("_search=the&_size=2") == expected          # along the index, page after page
+    along = [sql for sql in ran if "indexed by" in sql]
+    assert len(along) == -(-len(expected) // 2), [s for s in ran if "order by" in s and "indexed by" not in s]
+    assert all("idx_quotes_published" in sql for sql in along)
+    assert not [sql for sql in ran if re.match(r"\s*select count\(\*\) from", sql)]   # from the pass

@@ -29,7 +29,8 @@ LONG = "We will act decisively against anyone who takes part in human traffickin
 TRUNC = "act decisively against anyone who takes part"
 NO_ROLE = "Cuba plays no role in the war in Ukraine"
 ALL_MIGRATIONS = ["m001_initial_schema", "m002_search_and_views", "m003_identities_and_statement_groups",
-                  "m004_site_indexes", "m005_statement_terms", "m006_site_filter_indexes"]
+                  "m004_site_indexes", "m005_statement_terms", "m006_site_filter_indexes",
+                  "m007_narrower_relations"]
 A_ROLE = "Cuba plays a role in the war in Ukraine"
 
 
