@@ -43,7 +43,7 @@ _FACET = re.compile(
 # (the first page has no tie-break: "order by <column> desc limit <n>")
 _ROWS = re.compile(r"select (?P<cols>.+?) from (?P<table>\S+) (?P<where>where .+ )"
                    r"order by (?P<column>\S+) desc(?P<tie>, [^,\s]+)? limit (?P<limit>\d+)(?P<offset> offset \d+)?$",
-                   re.S)
+                   re.DOTALL)
 
 #: a searched page's rows are read along the sort column's index, newest first,
 #: stopping at the page's last row, when the search matches at least this many rows;
@@ -144,7 +144,7 @@ def _without_keyset(where: str, column: str) -> str:
         if depth == 0:
             break
     last, rest = body[i:], body[:i]
-    if rest.endswith(" and ") and (last.startswith(f"({column} < :p") or last.startswith(f"({column} is null")):
+    if rest.endswith(" and ") and last.startswith((f"({column} < :p", f"({column} is null")):
         return rest[:-len(" and ")] + " "
     return where
 

@@ -369,8 +369,8 @@ def country_of(text: str | None) -> str | None:
 
 
 # country names of several words ("u s", "united states"), removed before the words are taken
-_COUNTRY_PHRASES = re.compile(r"\b(?:%s)\b" % "|".join(
-    re.escape(c) for c in sorted((c for c in COUNTRIES if " " in c), key=len, reverse=True)))
+_COUNTRY_PHRASES = re.compile(r"\b(?:{})\b".format("|".join(
+    re.escape(c) for c in sorted((c for c in COUNTRIES if " " in c), key=len, reverse=True))))
 
 
 @functools.lru_cache(maxsize=16384)

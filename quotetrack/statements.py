@@ -741,7 +741,7 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
     the touched statements.
     """
     touched: list[int] = []
-    with db.atomic():
+    with _writing(db):
         plans = []
         quote_ids = list(dict.fromkeys(quote_ids))
         rows: dict[int, tuple] = {}
@@ -853,6 +853,16 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+def _writing(db):
+    """A write transaction that takes the write lock before its first read
+    (``BEGIN IMMEDIATE``, see :func:`quotetrack.store.write_transaction`): begun
+    deferred, a correction made while an ingest commits batches would fail at once with
+    "database is locked" when it reaches its first write, instead of waiting its turn;
+    inside a caller's transaction, a savepoint."""
+    from .store import write_transaction
+    return write_transaction(db)
+
+
 def _representative(db, statement_id: int) -> tuple[int, str | None] | None:
     row = db.execute("select quote_id, norm_hash from quote_statements where statement_id = ? "
                      "order by quote_id, rowid limit 1", [statement_id]).fetchone()
@@ -862,7 +872,7 @@ def _representative(db, statement_id: int) -> tuple[int, str | None] | None:
 def merge_statements(db, keep: int, drop: int) -> int:
     """Merge statement ``drop`` into ``keep`` (a user's correction), record it so
     it survives later ingests, and return ``keep``."""
-    with db.atomic():
+    with _writing(db):
         for statement_id in (keep, drop):
             if not db.execute("select 1 from statements where id = ?", [statement_id]).fetchone():
                 raise StatementError(f"no statement {statement_id}")
@@ -896,7 +906,7 @@ def split_quote(db, quote_id: int, statement_id: int | None = None) -> int:
     """Take quote ``quote_id`` out of a statement (``statement_id``, default its main
     statement) into a statement of its own; record it so later ingests never put it
     back. Returns the new statement's id."""
-    with db.atomic():
+    with _writing(db):
         quote = db.execute("select id, speaker_id, statement_id from quotes where id = ?", [quote_id]).fetchone()
         if quote is None:
             raise StatementError(f"no quote {quote_id}")

@@ -406,7 +406,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     migration, e.g. VACUUM, would need to run outside.)"""
     if not migrations.pending(db):
         return
-    with _write_transaction(db):
+    with write_transaction(db):
         migrations.apply(db)
 
 
@@ -475,7 +475,7 @@ _PRONOUNS = frozenset("he she they it we i you him her them us his its their".sp
 
 
 @contextlib.contextmanager
-def _write_transaction(db: sqlite_utils.Database):
+def write_transaction(db: sqlite_utils.Database):
     """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock up front,
     so concurrent writers wait (busy_timeout) instead of failing mid-way; inside
     a caller's transaction it becomes a savepoint."""
@@ -529,7 +529,7 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
     """
     digest = content_hash or article.content_hash
     quotes = list(quotes)
-    with _write_transaction(db):
+    with write_transaction(db):
         if article_exists(db, digest):
             return None
         article_id = _insert(

@@ -127,6 +127,38 @@ def test_split_then_merge_back(tmp_path):
     assert statements.apply_corrections(db) == []
 
 
+def test_a_correction_waits_for_an_ingest_that_holds_the_write_lock(tmp_path):
+    """A user's merge or split while an ingest commits its batches waits its turn
+    (busy timeout) instead of failing with "database is locked" at its first write."""
+    import threading
+    import time
+
+    ingest(tmp_path / "q.db", SEEDS)
+    db = store.open_db(tmp_path / "q.db")
+    q = _statement_of(db, "004", "a firm and clear")
+    holding, done = threading.Event(), threading.Event()
+
+    def an_ingest_batch():
+        writer = store.open_db(tmp_path / "q.db")
+        writer.conn.execute("BEGIN IMMEDIATE")
+        writer.execute("update articles set title = title")
+        holding.set()
+        time.sleep(0.5)
+        writer.conn.execute("COMMIT")
+        done.set()
+
+    for correct in (lambda: statements.split_quote(db, q["id"]),
+                    lambda: statements.merge_statements(db, q["statement_id"], _statement_of(db, "004", "a firm and clear")["statement_id"])):
+        holding.clear(), done.clear()
+        thread = threading.Thread(target=an_ingest_batch)
+        thread.start()
+        assert holding.wait(10)
+        correct()                    # waits for the batch, then runs
+        assert done.is_set()
+        thread.join()
+    assert _statement_of(db, "004", "a firm and clear")["statement_id"] == q["statement_id"]
+
+
 def test_old_database_links_are_upgraded(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
