@@ -611,7 +611,7 @@ _DATE_RES = [
     re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"),
     re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)", re.I),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<y>\d{4})(?!\d)", re.I),
-    re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?![\d/])"),
+    re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),
 ]
 # A line that is nothing but a date (page display date, Wikinews dateline): "Tuesday, April 30, 2024".
 _DATE_LINE = re.compile(
@@ -648,6 +648,8 @@ def parse_date(s: str | None) -> str | None:
         g = m.groupdict()
         try:
             year = int(g["y"])
+            if len(g["y"]) == 2:       # "10/18/16": a content system's short year
+                year += 2000 if year <= _dt.date.today().year % 100 + 1 else 1900
             day = int(g["d"])
             if g.get("mon"):
                 month = _MONTHS[g["mon"].lower()[:3]]

@@ -364,6 +364,31 @@ def m007_narrower_relations(db: sqlite_utils.Database) -> None:
     db.conn.executemany("delete from speaker_relations where speaker_id = ? and related_id = ?", stale)
 
 
+@migrations(name="m008_iso_dates")
+def m008_iso_dates(db: sqlite_utils.Database) -> None:
+    """Publication dates stored as their source wrote them because they were not read
+    as dates ("10/18/16", a two-digit year, now is: 2016-10-18) become ISO days, so they
+    sort, facet and fall in date windows with the others; the first and last dates of
+    their statements follow."""
+    from .sources import parse_date
+    from .statements import refresh_statement_counts
+
+    statement_ids: set[int] = set()
+    for table in ("articles", "quotes"):
+        if not db[table].exists():
+            return
+        rows = db.execute(f"select id, published from {table} where published is not null "
+                          "and published not like '____-__-__%'").fetchall()
+        fixed = [(iso, row_id) for row_id, published in rows if (iso := parse_date(published))]
+        db.conn.executemany(f"update {table} set published = ? where id = ?", fixed)
+        if table == "quotes" and fixed and db["quote_statements"].exists():
+            for _, quote_id in fixed:
+                statement_ids.update(r[0] for r in db.execute(
+                    "select statement_id from quote_statements where quote_id = ?", [quote_id]).fetchall())
+    if statement_ids:
+        refresh_statement_counts(db, sorted(statement_ids))
+
+
 # ---------------------------------------------------------------------------
 # opening
 

@@ -386,3 +386,32 @@ def test_a_placeholder_date_is_no_date_and_the_article_is_stored(tmp_path):
     assert len(rows) == 2
     assert sorted(str(r["published"]) for r in rows.values()) == ["2020-01-02", "None"]
     assert sqlite_utils.Database(db)["quotes"].count == 2
+
+
+def test_short_us_dates_are_stored_as_iso_days_also_in_older_databases(tmp_path):
+    """A record dated "10/18/16" gets 2016-10-18, which sorts and facets with the others;
+    a database written before that learns it when it is opened (m008), with the
+    first/last dates of its statements."""
+    from quotetrack import store
+
+    p = tmp_path / "us.jsonl"
+    text = ("The senator spoke on Tuesday.\n\n“We will not support this bill in its present form, "
+            "and we will say so on the floor,” Senator Jane Doe said.")
+    p.write_text(json.dumps({"id": "a", "date": "10/18/16", "outlet": "Example", "text": text}) + "\n",
+                 encoding="utf-8")
+    db_path = tmp_path / "q.db"
+    assert CliRunner().invoke(cli, ["ingest", str(p), "--db", str(db_path), "--quiet"]).exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    assert [r["published"] for r in db["articles"].rows] == ["2016-10-18"]
+    assert {r["published"] for r in db["quotes"].rows} == {"2016-10-18"}
+    # as an older version stored it
+    db.execute("update articles set published = '10/18/16'")
+    db.execute("update quotes set published = '10/18/16'")
+    db.execute("update statements set first_reported = '10/18/16', last_reported = '10/18/16'")
+    db.execute("delete from _sqlite_migrations where name = 'm008_iso_dates'")
+    db.conn.commit()
+    db.close()
+    db = store.open_db(db_path)
+    assert [r["published"] for r in db["articles"].rows] == ["2016-10-18"]
+    assert {r["published"] for r in db["quotes"].rows} == {"2016-10-18"}
+    assert {(r["first_reported"], r["last_reported"]) for r in db["statements"].rows} == {("2016-10-18", "2016-10-18")}

@@ -447,6 +447,11 @@ def test_parse_date():
     assert parse_date("2016-09-20T10:00:00Z") == "2016-09-20"
     assert parse_date("February 30, 2023") is None
     assert parse_date("Copyright 2023") is None
+    # two-digit years as content systems write them (AllSides: "10/18/16")
+    assert parse_date("10/18/16") == "2016-10-18"
+    assert parse_date("1/4/19") == "2019-01-04"
+    assert parse_date("31/12/99") == "1999-12-31"
+    assert parse_date("9/11") is None and parse_date("version 1/2/3") is None
 
 
 # --------------------------------------------------------------------------- the seed articles
