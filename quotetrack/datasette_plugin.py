@@ -356,9 +356,10 @@ class ResultCache:
             self.facets[table] = facet_pass.facet_expressions(metadata.get("facets"))
         return self.facets[table]
 
-    async def index_on(self, table: str, column: str) -> tuple[str, str] | None:
-        """The narrowest index of ``table`` whose first column is ``column``, and the
-        table's integer primary key (its rowid); None when either is missing."""
+    async def index_on(self, table: str, column: str) -> tuple[str | None, str] | None:
+        """The narrowest index of ``table`` whose first column is ``column`` (None:
+        there is none) and the table's integer primary key (its rowid); None without
+        such a key."""
         key = (table, column)
         if key not in self.indexes:
             def find(conn):
@@ -372,7 +373,7 @@ class ResultCache:
                                                        [row[0]]).fetchall()]
                     if cols and cols[0] == column:
                         led.append((len(cols), row[0]))
-                return (min(led)[1], pks[0][0]) if led else None
+                return (min(led)[1] if led else None), pks[0][0]
             self.indexes[key] = await self.execute_fn(find)
         return self.indexes[key]
 
@@ -390,13 +391,14 @@ class ResultCache:
 
     async def cached_execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
                              log_sql_errors=True):
-        if params:
-            limit_ms = self.db.ds.setting("sql_time_limit_ms")
-            if not page_size:
-                answered = await facet_pass.answer(self.execute_fn, sql, params, self.facets_of, limit_ms)
-                if answered is not None:
-                    return answered
-            sql = await facet_pass.rows_sql(self.execute_fn, sql, params, self.facets_of, limit_ms, self.index_on)
+        limit_ms = self.db.ds.setting("sql_time_limit_ms")
+        if params and not page_size:
+            answered = await facet_pass.answer(self.execute_fn, sql, params, self.facets_of, limit_ms)
+            if answered is not None:
+                return answered
+        if page_size:        # a table page's rows
+            sql = await facet_pass.rows_sql(self.execute_fn, sql, params or {}, self.facets_of, limit_ms,
+                                            self.index_on)
         if not self.keep or not self.keepable(sql, params):
             return await self.execute(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                                       page_size=page_size, log_sql_errors=log_sql_errors)

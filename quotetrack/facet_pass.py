@@ -38,11 +38,12 @@ _FACET = re.compile(
     r"where (?P=expr) is not null\s*"
     r"group by (?P=expr) order by count desc, value limit (?P<limit>\d+)\s*$", re.S)
 
-# the rows of a table page sorted by a column, newest first (views/table.py):
-# "... where <filters> order by <column> desc, <pk> limit <n>"
-# (the first page has no tie-break: "order by <column> desc limit <n>")
-_ROWS = re.compile(r"select (?P<cols>.+?) from (?P<table>\S+) (?P<where>where .+ )"
-                   r"order by (?P<column>\S+) desc(?P<tie>, [^,\s]+)? limit (?P<limit>\d+)(?P<offset> offset \d+)?$",
+# the rows of a table page sorted by a column (views/table.py):
+# "... [where <filters>] order by <column> [desc], <pk> limit <n>"
+# (the first page has no tie-break: "order by <column> [desc] limit <n>")
+_ROWS = re.compile(r"select (?P<cols>.+?) from (?P<table>\S+) (?P<where>where .+ )?"
+                   r"order by (?P<column>\S+)(?P<desc> desc)?(?P<tie>, [^,\s]+)? limit (?P<limit>\d+)"
+                   r"(?P<offset> offset \d+)?$",
                    re.DOTALL)
 
 #: a searched page's rows are read along the sort column's index, newest first,
@@ -150,34 +151,43 @@ def _without_keyset(where: str, column: str) -> str:
 
 
 async def rows_sql(execute_fn, sql: str, params, facets_of, time_limit_ms: int, index_on) -> str:
-    """Datasette's rows query of a searched page sorted newest first, to be read along
-    the sort column's index when the search matches ``INDEX_ORDER_MIN_MATCHES`` rows or
-    more (``indexed by``: the same rows in the same order, another plan). The number
-    of matches comes from the page's pass, which its count and facets use next.
-    ``index_on(table, column)`` gives an index led by ``column`` and the table's
-    integer key (None: there is no such index, or no such key).
+    """Datasette's rows query of a table page sorted by a column, made to page
+    correctly and, sorted newest (largest) first for a search with ``INDEX_ORDER_MIN_MATCHES``
+    matches or more, to be read along the sort column's index (``indexed by``: the same
+    rows in the same order, another plan; the number of matches comes from the page's
+    pass, which its count and facets use next). ``index_on(table, column)`` gives
+    ``(index led by column or None, the table's integer key)``, or None without such
+    a key.
 
-    Datasette's first page orders by the column alone; rows of equal dates then come
-    in whatever order the plan gives, and its ``_next`` pages assume ascending keys
-    (SQLite's own plan gives that, the index read backwards would not): the first page
-    read along the index is ordered by the key too, as the next pages are."""
-    memo = _passes.get()
+    Paging: Datasette orders its first page by the column alone and its ``_next``
+    pages by the column then ascending key (``... or (column = :p and id > :p)``).
+    Rows of equal values on the first page come in whatever order the plan gives
+    (along an index read backwards: descending keys), so the rows of a tie that
+    straddles the end of the first page were skipped or repeated on the second
+    (found on AllSides: "cuba" filtered to one outlet lost 2 of 27 quotes). The first
+    page is ordered by the key too, as the next ones are."""
     m = _ROWS.match(sql)
-    if memo is None or m is None or " match " not in m["where"]:
+    if m is None:
         return sql
     table, column = m["table"], m["column"]
     found = await index_on(table.strip("[]\""), column.strip("[]\""))
     if found is None:
         return sql
     index, key = found
-    where = _without_keyset(m["where"], column)
-    done = await _pass(memo, execute_fn, table, where, params, facets_of(table.strip("[]\"")), time_limit_ms)
-    if not done or done.count < INDEX_ORDER_MIN_MATCHES:
-        return sql
-    head, order = sql[:m.start("where")], sql[m.start("where"):]
+    where = m["where"] or ""
+    cut = m.start("where") if m["where"] else m.start("column")
+    head, order = sql[:cut], sql[cut:]
     if not m["tie"]:
-        order = order.replace(f"order by {column} desc limit ", f"order by {column} desc, {escape_sqlite(key)} limit ", 1)
-    return head.replace(f" from {table} ", f" from {table} indexed by {escape_sqlite(index)} ", 1) + order
+        sort = f"{column}{m['desc'] or ''}"
+        order = order.replace(f"{sort} limit ", f"{sort}, {escape_sqlite(key)} limit ", 1)
+    memo = _passes.get()
+    if memo is None or index is None or not m["desc"] or " match " not in where:
+        return head + order
+    where = _without_keyset(where, column)
+    done = await _pass(memo, execute_fn, table, where, params, facets_of(table.strip("[]\"")), time_limit_ms)
+    if done and done.count >= INDEX_ORDER_MIN_MATCHES:
+        head = head.replace(f" from {table} ", f" from {table} indexed by {escape_sqlite(index)} ", 1)
+    return head + order
 
 
 async def _pass(memo, execute_fn, table, where, params, exprs, time_limit_ms):
