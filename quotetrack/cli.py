@@ -64,9 +64,8 @@ def _model(model: str | None, workers: int):
 def _extraction_failed(failures: list):
     """One line per article the extractor could not process; the batch goes on."""
     def report(article, error):
-        where = f"{article.path}:{article.line}" if article.line else article.path
-        failures.append(where)
-        _error(f"error: {where}: could not extract quotations: {type(error).__name__}: {error}".splitlines()[0])
+        failures.append(article.where)
+        _error(f"error: {article.where}: could not extract quotations: {type(error).__name__}: {error}".splitlines()[0])
     return report
 
 
@@ -118,9 +117,8 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     present, stored = store.ingest_counters(counts)
 
     def not_stored(article, e) -> None:   # one bad article must not stop the batch
-        where = f"{article.path}:{article.line}" if article.line else article.path
-        failures.append(where)
-        _error(f"error: {where}: not stored: {e}")
+        failures.append(article.where)
+        _error(f"error: {article.where}: not stored: {e}")
 
     on_error = _extraction_failed(failures)
     articles = store.new_articles(db, _articles(paths, failures), present)
@@ -170,9 +168,8 @@ def extract(paths, as_json, include_all, model, batch_size, workers):
                     record["id"] = article.record_id
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
-                where = f"{article.path}:{article.line}" if article.line else article.path
                 who = q.speaker or "?"
-                out.write(f"{where}:{q.start}-{q.end}\t{who}\t“{q.text}”\n")
+                out.write(f"{article.where}:{q.start}-{q.end}\t{who}\t“{q.text}”\n")
     sys.exit(1 if failures else 0)
 
 

@@ -64,7 +64,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
     exhausted = False
 
     def not_stored(article, e) -> None:   # one bad article must not stop the batch
-        fail(f"{article.path}:{article.line}" if article.line else article.path, f"not stored: {e}")
+        fail(article.where, f"not stored: {e}")
 
     try:
         with store.BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
@@ -81,8 +81,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
                 part, future = pending.popleft()
                 for article, (quotes, error) in zip(part, future.result()):
                     if error is not None:
-                        where = f"{article.path}:{article.line}" if article.line else article.path
-                        fail(where, f"could not extract quotations: {error[0]}: {error[1]}")
+                        fail(article.where, f"could not extract quotations: {error[0]}: {error[1]}")
                         continue
                     batch.add(article, [q for q in quotes if q.is_speech])
     finally:

@@ -72,6 +72,11 @@ class Article:
     title_span: tuple[int, int] | None = None
 
     @property
+    def where(self) -> str:
+        """Where it came from, for error lines: ``path``, or ``path:line`` for a JSON Lines record."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    @property
     def body(self) -> str:
         """The body paragraphs joined with newlines (furniture removed)."""
         return "\n".join(self.text[s:e] for s, e in self.paragraphs)

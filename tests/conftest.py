@@ -20,3 +20,21 @@ def shared_corpora():
     if not corpora.is_dir():
         pytest.skip(f"../shared/corpora not found at {corpora}; set QUOTETRACK_SHARED to run corpus tests")
     return corpora
+
+
+@pytest.fixture
+def sql_trace(monkeypatch) -> list[str]:
+    """Every SQL statement run on the databases ``store.open_db`` opens from here on
+    (the CLI's included), in order."""
+    from quotetrack import store
+
+    trace: list[str] = []
+    real_open = store.open_db
+
+    def traced_open(path):
+        db = real_open(path)
+        db.conn.set_trace_callback(trace.append)
+        return db
+
+    monkeypatch.setattr(store, "open_db", traced_open)
+    return trace

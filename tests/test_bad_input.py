@@ -279,27 +279,18 @@ EXPECTED_ERRORS = [
 
 
 @pytest.mark.slow
-def test_whole_batch_is_ingested_around_the_bad_files(batch, tmp_path, monkeypatch):
+def test_whole_batch_is_ingested_around_the_bad_files(batch, tmp_path, monkeypatch, sql_trace):
     folder, paths = batch
     db_path = tmp_path / "q.db"
     # one transaction for all the articles (fewer than store.BATCH_ARTICLES): the poison
     # article fails in the middle of the batch that stores the others
     monkeypatch.setattr(store, "BATCH_SECONDS", 1e9)
     monkeypatch.setattr(store, "BATCH_WAIT", 1e9)
-    commits: list[str] = []
-    real_open = store.open_db
-
-    def traced_open(path):
-        db = real_open(path)
-        db.conn.set_trace_callback(lambda sql: sql.strip().upper().startswith("COMMIT") and commits.append(sql))
-        return db
-
-    monkeypatch.setattr(store, "open_db", traced_open)
     t0 = time.perf_counter()
     result = CliRunner().invoke(cli, ["ingest", *map(str, paths), "--db", str(db_path)])
     elapsed = time.perf_counter() - t0
     assert result.exit_code == 1, result.output
-    assert len(commits) == 1
+    assert len([sql for sql in sql_trace if sql.strip().upper().startswith("COMMIT")]) == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("quotetrack: error: ")]
     assert len(errors) == len(EXPECTED_ERRORS), "\n".join(errors)
     for pattern in EXPECTED_ERRORS:

@@ -172,7 +172,7 @@ def test_a_crash_mid_batch_keeps_the_committed_batches(tmp_path):
     assert snapshot(db_path) == snapshot(baseline)
 
 
-def test_one_savepoint_per_article_one_transaction_per_batch(tmp_path, monkeypatch):
+def test_one_savepoint_per_article_one_transaction_per_batch(tmp_path, monkeypatch, sql_trace):
     """Why a kill can never leave half an article: articles are written in batches
     between one BEGIN IMMEDIATE and its COMMIT, each article with its quotes, speakers
     and statement links inside a savepoint of its own (rolled back alone when it
@@ -190,15 +190,6 @@ def test_one_savepoint_per_article_one_transaction_per_batch(tmp_path, monkeypat
     monkeypatch.setattr(store, "BATCH_ARTICLES", 4)
     monkeypatch.setattr(store, "BATCH_SECONDS", 1e9)
     monkeypatch.setattr(store, "BATCH_WAIT", 1e9)
-    trace: list[str] = []
-    real_open = store.open_db
-
-    def traced_open(path):
-        db = real_open(path)
-        db.conn.set_trace_callback(trace.append)
-        return db
-
-    monkeypatch.setattr(store, "open_db", traced_open)
     result = CliRunner().invoke(cli, ["ingest", str(corpus), "--db", str(tmp_path / "q.db"), "--quiet"])
     assert result.exit_code == 0, result.output
     write = re.compile(r"^\s*(insert|update|delete|replace)\b", re.I)
@@ -207,7 +198,7 @@ def test_one_savepoint_per_article_one_transaction_per_batch(tmp_path, monkeypat
     savepoint = re.compile(r"^\s*(SAVEPOINT|RELEASE(?: SAVEPOINT)?)\s+(\w+)", re.I)
     in_tx, batches = False, []
     stack: list[str] = []            # open savepoints; the outermost one is an article's
-    for sql in trace:
+    for sql in sql_trace:
         head = sql.strip().upper()
         if head.startswith("BEGIN"):
             assert not in_tx
