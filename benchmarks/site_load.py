@@ -173,6 +173,7 @@ def main() -> None:
                     results.append((kind, ms, status, "facet timed out" in body.lower(), path))
 
         cpu0 = server_cpu(server)
+        own0 = time.process_time()
         t0 = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for t in threads:
@@ -180,6 +181,7 @@ def main() -> None:
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        own = time.process_time() - own0
         cpu1 = server_cpu(server)
     finally:
         server.terminate()
@@ -192,10 +194,12 @@ def main() -> None:
 
     cpu_ms = None if cpu0 is None or cpu1 is None or not results else (cpu1 - cpu0) * 1000 / len(results)
     out = {"requests": len(results), "clients": args.clients, "seconds": wall, "public": not args.not_public,
-           "load": os.getloadavg()[0], "server_cpu_ms_per_request": cpu_ms, "kinds": {}}
+           "load": os.getloadavg()[0], "server_cpu_ms_per_request": cpu_ms,
+           "client_cpu_ms_per_request": own * 1000 / max(1, len(results)), "kinds": {}}
     print(f"{db.name}: {len(results)} requests, {args.clients} clients, {wall:.1f} s "
           f"({len(results) / wall:.1f} req/s), public={not args.not_public}, load average {os.getloadavg()[0]:.2f}"
-          + (f", server CPU {cpu_ms:.1f} ms per request" if cpu_ms is not None else ""))
+          + (f", server CPU {cpu_ms:.1f} ms per request" if cpu_ms is not None else "")
+          + f", load generator CPU {out['client_cpu_ms_per_request']:.1f} ms per request")
     print(f"{'page':10} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'facet timed out':>16}")
     for kind in ("search", "facet", "statement", "quote", "all"):
         rows = [r for r in results if kind == "all" or r[0] == kind]

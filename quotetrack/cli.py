@@ -220,6 +220,11 @@ def serve(db_path, host, port, metadata_path, public, workers):
     settings = {"suggest_facets": False}
     if public:
         settings["default_allow_sql"] = False
+        # SQL in the event loop's own thread, not handed to a thread pool: with a
+        # process per core, the pool's hand-offs only add CPU (about a quarter of a
+        # page's on a 2-core VM) and share a core among pages instead of finishing
+        # one; every query here is Datasette's or the plugin's, under their time limits
+        settings["num_sql_threads"] = 0
     os.environ[datasette_plugin.SERVE_CONFIG] = json.dumps({
         "files": [] if public else [path],
         "immutables": [path] if public else [],

@@ -46,7 +46,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils import tilde_decode
+from datasette.utils import tilde_decode, to_css_class
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
@@ -281,35 +281,70 @@ def asgi_wrapper(datasette):
 
 def _add_templates(datasette):
     """Make the templates in ``quotetrack/templates`` available to Datasette's Jinja
-    environment, after Datasette's own and any ``--template-dir`` (which can
-    override them). Datasette finds a plugin's templates only for plugins that are
-    packages; this plugin is a module of the quotetrack package."""
+    environment: after any ``--template-dir`` and the templates of packaged plugins
+    (which can override them), before Datasette's defaults (our ``_table.html``
+    replaces Datasette's). Datasette finds a plugin's templates only for plugins that
+    are packages; this plugin is a module of the quotetrack package."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
+    ours = str(TEMPLATES)
     loader = datasette.jinja_env.loader
-    if any(isinstance(l, FileSystemLoader) and str(TEMPLATES) in l.searchpath
-           for l in getattr(loader, "loaders", [])):
+    loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
+    if any(isinstance(l, FileSystemLoader) and ours in l.searchpath for l in loaders):
         return
-    ours = FileSystemLoader(str(TEMPLATES))
+    defaults = str(Path(datasette_templates_dir()).resolve())
+    for l in loaders:
+        if isinstance(l, FileSystemLoader):
+            paths = [str(Path(p).resolve()) for p in l.searchpath]
+            if defaults in paths:
+                l.searchpath.insert(paths.index(defaults), ours)
+                return
     if isinstance(loader, ChoiceLoader):
-        loader.loaders.append(ours)
+        loader.loaders.append(FileSystemLoader(ours))
     else:
-        datasette.jinja_env.loader = ChoiceLoader([loader, ours])
+        datasette.jinja_env.loader = ChoiceLoader([loader, FileSystemLoader(ours)])
+
+
+def datasette_templates_dir() -> str:
+    import datasette
+
+    return str(Path(datasette.__file__).parent / "templates")
+
+
+def table_rows_html(display_rows) -> Markup:
+    """The ``<tr>`` of a table page, as Datasette's ``_table.html`` writes them."""
+    out = []
+    for row in display_rows:
+        out.append("<tr>")
+        for cell in row:
+            out.append(f'<td class="col-{to_css_class(cell["column"])} type-{escape(cell["value_type"])}">'
+                       f'{escape(cell["value"])}</td>')
+        out.append("</tr>")
+    return Markup("\n".join(out))
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["quotetrack_table_rows"] = table_rows_html
 
 
 # ---------------------------------------------------------------------------
-# results of whole-table queries, computed once on a published (immutable) database
+# results kept on a published (immutable) database
 #
 # A table page without filters runs the same queries for every visitor: the first
 # rows, count(*) and one GROUP BY over the whole table per facet. On an immutable
 # database their results never change, so they are kept (per process) after the
 # first run, like Datasette keeps the table counts of immutable databases; the
 # quotes page's four facets went through all 56,000 quotes on every request
-# (25 ms on 5,000 AllSides articles, growing with the database). Only queries
-# without parameters are kept: searches and filters (?_search=, ?outlet=, every
-# user input) always run, so the cache is small and the same for every visitor.
-# `quotetrack serve --public` fills it before it answers (precompute), without the
+# (25 ms on 5,000 AllSides articles, growing with the database).
+# `quotetrack serve --public` fills them before it answers (precompute), without the
 # facet time limit, so the facets of even the biggest table never time out.
+#
+# The counts of a page filtered by columns (where a facet link leads: ?outlet=CNN,
+# ?speaker_id=12) are kept too, in a store of their own so they never push out the
+# whole-table results: they are a few rows each, and on 37,500 AllSides articles a
+# big outlet's three facets cost 55 ms of GROUP BY over 44,000 quotes. Rows are
+# never kept, and nothing of a full-text search: searches run every time.
 
 #: SQL that may give another answer on the same data is never kept
 _VOLATILE = ("random", "now", "current_", "changes(", "last_insert_rowid")
@@ -317,7 +352,7 @@ _VOLATILE = ("random", "now", "current_", "changes(", "last_insert_rowid")
 
 def _cacheable(datasette, db) -> bool:
     """Published read-only: an immutable file and no arbitrary SQL (so every query
-    without parameters comes from Datasette's own pages, not from a visitor)."""
+    comes from Datasette's own pages, not from a visitor)."""
     return (not db.is_mutable and not db.is_memory and db.name != "_internal"
             and not datasette.setting("default_allow_sql"))
 
@@ -325,20 +360,55 @@ def _cacheable(datasette, db) -> bool:
 _uncapped = contextvars.ContextVar("quotetrack_uncapped", default=False)
 
 
+class KeptResults:
+    """Query results, the least recently used dropped beyond ``size`` results or
+    ``max_bytes`` of values (a result over an eighth of that is not kept)."""
+
+    def __init__(self, size: int, max_bytes: int):
+        self.size, self.max_bytes = size, max_bytes
+        self.results: OrderedDict = OrderedDict()      # key -> (results, bytes)
+        self.bytes = 0
+
+    def __len__(self):
+        return len(self.results)
+
+    def get(self, key):
+        kept = self.results.get(key)
+        if kept is None:
+            return None
+        self.results.move_to_end(key)
+        return kept[0]
+
+    def put(self, key, results) -> None:
+        weight = self.weight(results)
+        if key in self.results or weight > self.max_bytes // 8:
+            return
+        self.results[key] = (results, weight)
+        self.bytes += weight
+        while len(self.results) > self.size or self.bytes > self.max_bytes:
+            _, (_, dropped) = self.results.popitem(last=False)
+            self.bytes -= dropped
+
+    @staticmethod
+    def weight(results) -> int:
+        """Roughly the bytes the result holds: its text and blobs, and 16 per value."""
+        return sum(16 + (len(v) if isinstance(v, (str, bytes)) else 0) for row in results.rows for v in row)
+
+
 class ResultCache:
     """Wraps ``Database.execute`` of one database. The count and facet queries of a
     filtered or searched table page are answered from one pass over the matching rows
     (:mod:`quotetrack.facet_pass`). With ``keep`` (an immutable database published
-    with SQL off), the results of parameter-free SELECTs are kept, the least recently
-    used dropped beyond ``size`` results or ``max_bytes`` of values (a result over an
-    eighth of that is not kept)."""
+    with SQL off), the results of parameter-free SELECTs are kept (``whole``), and
+    the counts and facet counts of pages filtered by columns (``filtered``)."""
 
-    def __init__(self, db, size: int = 512, max_bytes: int = 64 << 20, keep: bool = True):
-        self.db, self.size, self.max_bytes, self.keep = db, size, max_bytes, keep
+    def __init__(self, db, keep: bool = True):
+        self.db, self.keep = db, keep
         self.execute = db.execute        # Datasette's own
         self.execute_fn = db.execute_fn
-        self.results: OrderedDict = OrderedDict()      # key -> (results, bytes)
-        self.bytes = self.hits = self.misses = 0
+        self.whole = KeptResults(size=512, max_bytes=64 << 20)
+        self.filtered = KeptResults(size=8192, max_bytes=16 << 20)
+        self.hits = self.misses = 0
         self.facets: dict[str, list[str]] = {}         # table -> configured facet expressions
         self.indexes: dict[tuple[str, str], tuple | None] = {}   # (table, column) -> (index led by it, key)
 
@@ -379,15 +449,12 @@ class ResultCache:
 
     @staticmethod
     def keepable(sql: str, params) -> bool:
-        if params:
-            return False
         lowered = sql.lstrip().lower()
-        return lowered.startswith("select") and not any(word in lowered for word in _VOLATILE)
-
-    @staticmethod
-    def weight(results) -> int:
-        """Roughly the bytes the result holds: its text and blobs, and 16 per value."""
-        return sum(16 + (len(v) if isinstance(v, (str, bytes)) else 0) for row in results.rows for v in row)
+        if not lowered.startswith("select") or any(word in lowered for word in _VOLATILE):
+            return False
+        # with parameters: only the count and facet counts of a page filtered by
+        # columns, never rows nor anything of a search
+        return not params or (facet_pass.counts_values(sql) and " match " not in lowered)
 
     async def cached_execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
                              log_sql_errors=True):
@@ -399,31 +466,31 @@ class ResultCache:
         if page_size:        # a table page's rows
             sql = await facet_pass.rows_sql(self.execute_fn, sql, params or {}, self.facets_of, limit_ms,
                                             self.index_on)
-        if not self.keep or not self.keepable(sql, params):
+        key = None
+        if self.keep and self.keepable(sql, params):
+            try:
+                key = (sql, tuple(sorted((params or {}).items())), bool(truncate), page_size)
+                hash(key)
+            except TypeError:   # parameter values that cannot be sorted or hashed: not kept
+                key = None
+        if key is None:
             return await self.execute(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                                       page_size=page_size, log_sql_errors=log_sql_errors)
-        key = (sql, bool(truncate), page_size)
-        kept = self.results.get(key)
+        store = self.filtered if params else self.whole
+        kept = store.get(key)
         if kept is not None:
             self.hits += 1
-            self.results.move_to_end(key)
-            return kept[0]
+            return kept
         self.misses += 1
         if _uncapped.get():
-            results = await self._run_without_time_limit(sql, truncate, page_size)
+            results = await self._run_without_time_limit(sql, params, truncate, page_size)
         else:
             results = await self.execute(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                                          page_size=page_size, log_sql_errors=log_sql_errors)
-        weight = self.weight(results)
-        if key not in self.results and weight <= self.max_bytes // 8:
-            self.results[key] = (results, weight)
-            self.bytes += weight
-            while len(self.results) > self.size or self.bytes > self.max_bytes:
-                _, (_, dropped) = self.results.popitem(last=False)
-                self.bytes -= dropped
+        store.put(key, results)
         return results
 
-    async def _run_without_time_limit(self, sql, truncate, page_size):
+    async def _run_without_time_limit(self, sql, params, truncate, page_size):
         """What ``Database.execute`` does (same truncation), without its time limit."""
         from datasette.database import Results
 
@@ -432,7 +499,7 @@ class ResultCache:
 
         def run(conn):
             cursor = conn.cursor()
-            cursor.execute(sql, {})
+            cursor.execute(sql, params or {})
             max_rows = ds.max_returned_rows
             if max_rows == page_size:
                 max_rows += 1
@@ -751,6 +818,11 @@ def make_app():
         # AllSides database such collections cost ~50 ms of a search page's CPU)
         gc.collect()
         gc.freeze()
+        # and young objects collected after 50,000 allocations instead of 700: a
+        # search page allocates tens of thousands of rows, which the collector walked
+        # again and again (10-15% of a big search page's CPU); what a request makes
+        # is freed with it, so the heap hardly grows
+        gc.set_threshold(50_000, 20, 100)
 
     async def asgi(scope, receive, send):
         if scope["type"] != "lifespan":

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime
+import heapq
 import re
 import sqlite3
 from collections import Counter
@@ -109,15 +111,21 @@ class Pass:
         else:
             # the limit-th highest count, then the values above it and the first of
             # those at it (statement ids: thousands of values counted once)
-            least = sorted(counts.values(), reverse=True)[limit - 1]
+            # (heaps, not sorts: "president" has 28,000 statement ids, most counted once)
+            least = heapq.nlargest(limit, counts.values())[-1]
             above = sorted(((v, n) for v, n in counts.items() if n > least), key=by_count)
             tied = [v for v, n in counts.items() if n == least]
             try:
-                tied.sort()
+                first = heapq.nsmallest(limit - len(above), tied)
             except TypeError:   # values of several types
-                tied.sort(key=_sqlite_order)
-            top = above + [(v, least) for v in tied[:limit - len(above)]]
+                first = heapq.nsmallest(limit - len(above), tied, key=_sqlite_order)
+            top = above + [(v, least) for v in first]
         return Results(_rows(("value", "count"), top), False, (("value",) + (None,) * 6, ("count",) + (None,) * 6))
+
+
+def counts_values(sql: str) -> bool:
+    """Whether ``sql`` is Datasette's count or column/date facet query of a table page."""
+    return bool(_COUNT.match(sql) or _FACET.match(sql))
 
 
 def facet_expressions(facets: list) -> list[str]:
@@ -239,7 +247,11 @@ async def answer(execute_fn, sql: str, params, facets_of, time_limit_ms: int) ->
 def _run_pass(conn, table: str, where: str, params, exprs: list[str], time_limit_ms: int) -> Pass:
     """Counted a chunk of rows at a time: the rows never all exist as Python objects
     at once (28,000 rows kept alive cost more in garbage collection than counting)."""
-    select = ", ".join(exprs) if exprs else "1"
+    # date(column) is counted by the column's values, then each distinct value is
+    # turned into its day: SQLite's date() on every matching row was a sixth of the
+    # pass ("president", 28,000 matches, a few hundred distinct days)
+    days = [_DATE_OF.fullmatch(expr) for expr in exprs]
+    select = ", ".join(d[1] if d else expr for d, expr in zip(days, exprs)) if exprs else "1"
     counts = [Counter() for _ in exprs]
     done = Pass(count=0, values=dict(zip(exprs, counts)))
     # text decoded in C, not through Datasette's Python text_factory (which replaces
@@ -263,6 +275,33 @@ def _run_pass(conn, table: str, where: str, params, exprs: list[str], time_limit
         raise
     finally:
         conn.text_factory = text_factory
-    for counter in counts:
+    for expr, day, counter in zip(exprs, days, counts):
+        if day:
+            done.values[expr] = counter = _by_day(conn, counter)
         counter.pop(None, None)
     return done
+
+
+#: a facet expression ``date(column)``, as :func:`facet_expressions` writes it
+_DATE_OF = re.compile(r"date\((\[[^\]]+\]|\w+)\)")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _by_day(conn, counts: Counter) -> Counter:
+    """Counts by value turned into counts by SQLite's ``date(value)``."""
+    days: Counter = Counter()
+    for value, n in counts.items():
+        days[_sqlite_date(conn, value)] += n
+    return days
+
+
+def _sqlite_date(conn, value):
+    if value is None:
+        return None
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            datetime.date.fromisoformat(value)
+            return value          # a valid YYYY-MM-DD is its own date()
+        except ValueError:
+            pass
+    return conn.execute("select date(?)", (value,)).fetchone()[0]

@@ -111,6 +111,9 @@ def test_arbitrary_sql_is_refused(site):
     # and the database is served immutable
     status, body = get(base, "/-/databases.json")
     assert [d["is_mutable"] for d in json.loads(body)] == [False]
+    # read in each process's own thread (no SQL thread pool: it only added CPU)
+    status, body = get(base, "/-/settings.json")
+    assert status == 200 and json.loads(body)["num_sql_threads"] == 0
 
 
 @pytest.mark.slow
