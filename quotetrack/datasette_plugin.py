@@ -270,11 +270,20 @@ def startup(datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Each request gets its own memo of facet passes (:mod:`quotetrack.facet_pass`)."""
+    """Each request gets its own memo of facet passes (:mod:`quotetrack.facet_pass`);
+    the unfiltered table pages of a published database are answered from
+    :class:`KeptPages` once rendered."""
     def wrap(app):
         async def scoped(scope, receive, send):
+            pages = datasette.__dict__.get("_quotetrack_pages")
+            key = pages.key(scope) if pages is not None else None
+            if key is not None and await pages.answer(key, send):
+                return
             with facet_pass.request_scope():
-                await app(scope, receive, send)
+                if key is None:
+                    await app(scope, receive, send)
+                else:
+                    await pages.render(key, app, scope, receive, send)
         return scoped
     return wrap
 
@@ -514,12 +523,72 @@ class ResultCache:
         return await self.db.execute_fn(run)
 
 
+class KeptPages:
+    """Whole responses of the pages that are the same for every visitor of a published
+    database: its page and its tables' and views' pages without a query string (the
+    rows, counts and facets of which :class:`ResultCache` keeps already), asked with
+    GET by a visitor without cookies or credentials (``Vary: Cookie, Authorization``).
+    Rendering such a page still cost 11-17 ms of CPU (30 quotes, four facets); a
+    kept one is sent as it was. Keyed by the request's scheme and host as well (the
+    ``Link`` header names them); only a 200 without ``Set-Cookie`` is kept, at most
+    ``max_bytes`` in all (one page is 50-300 KB; a page over an eighth is not kept)."""
+
+    def __init__(self, paths: set[str], max_bytes: int = 32 << 20):
+        self.paths, self.max_bytes = paths, max_bytes
+        self.pages: dict[tuple, tuple[int, list, bytes]] = {}
+        self.bytes = self.hits = 0
+
+    def key(self, scope) -> tuple | None:
+        if scope.get("type") != "http" or scope.get("method") != "GET" or scope.get("query_string"):
+            return None
+        if scope.get("path") not in self.paths:
+            return None
+        headers = dict(scope.get("headers") or [])
+        if b"cookie" in headers or b"authorization" in headers:
+            return None
+        return scope.get("scheme"), headers.get(b"host"), scope["path"]
+
+    async def answer(self, key, send) -> bool:
+        kept = self.pages.get(key)
+        if kept is None:
+            return False
+        status, headers, body = kept
+        self.hits += 1
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    async def render(self, key, app, scope, receive, send) -> None:
+        start, chunks = None, []
+
+        async def keeping(message):
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await app(scope, receive, keeping)
+        if start is None or start["status"] != 200:
+            return
+        headers = list(start.get("headers") or [])
+        if any(name.lower() == b"set-cookie" for name, _ in headers):
+            return
+        body = b"".join(chunks)
+        if len(body) > self.max_bytes // 8 or self.bytes + len(body) > self.max_bytes or key in self.pages:
+            return
+        self.pages[key] = (start["status"], headers, body)
+        self.bytes += len(body)
+
+
 async def precompute(datasette) -> dict:
     """Run the unfiltered page of every table and view of every published quotetrack
     database once (as JSON: the same queries as the HTML page), without time limits,
     so their rows, counts and facets are ready before the first visitor. Returns
     ``{database: seconds}``."""
     timings = {}
+    paths: set[str] = set()
     token = _uncapped.set(True)
     try:
         for name, db in list(datasette.databases.items()):
@@ -529,14 +598,18 @@ async def precompute(datasette) -> dict:
             started = time.perf_counter()
             await db.table_counts(limit=3_600_000)       # what Datasette counts at its first request
             hidden = set(await db.hidden_table_names())
+            paths.add(str(datasette.urls.database(name)))
             for table in [t for t in await db.table_names() if t not in hidden] + await db.view_names():
                 try:
                     await datasette.client.get(datasette.urls.table(name, table, format="json"))
+                    paths.add(str(datasette.urls.table(name, table)))
                 except Exception as e:  # noqa: BLE001 - the page computes its results when visited
                     sys.stderr.write(f"quotetrack: could not precompute /{name}/{table}: {type(e).__name__}: {e}\n")
             timings[name] = time.perf_counter() - started
     finally:
         _uncapped.reset(token)
+    if paths:
+        datasette._quotetrack_pages = KeptPages(paths)
     return timings
 
 

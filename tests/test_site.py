@@ -706,3 +706,32 @@ async def test_table_rows_are_written_as_datasettes_template_writes_them(db_path
         assert "quotetrack_table_rows" not in mine and mine.count("<td ") == default.count("<td ") > 0, path
         assert tags(mine) == tags(default), path
     assert "&lt;b&gt;&#34;Tom&#34; &amp; Jerry&#39;s&lt;/b&gt;" in await page(ours, "/quotes/odd")
+
+
+async def test_unfiltered_pages_of_a_published_database_are_sent_as_first_rendered(db_path):
+    """The pages that are the same for every visitor (a published database's page and
+    its tables' pages without a query string) are rendered once per process and host;
+    anything with a query string, a cookie or credentials is rendered every time."""
+    ds = await published(db_path)
+    await datasette_plugin.precompute(ds)
+    pages = ds._quotetrack_pages
+    assert {"/quotes", "/quotes/quotes", "/quotes/statements", "/quotes/articles"} <= pages.paths
+    first = await ds.client.get("/quotes/quotes")
+    again = await ds.client.get("/quotes/quotes")
+    assert first.status_code == again.status_code == 200 and pages.hits == 1
+    assert again.content == first.content and again.headers == first.headers
+    assert "quotetrack-quote" in again.text                       # the plugin's rendering, kept
+    other_host = await ds.client.get("/quotes/quotes", headers={"host": "example.org"})
+    assert pages.hits == 1 and "example.org" in other_host.headers["link"]
+    for path, headers in [("/quotes/quotes?_search=the", {}), ("/quotes/quotes?outlet=NPR", {}),
+                          ("/quotes/quotes", {"cookie": "ds_actor=x"}),
+                          ("/quotes/quotes", {"authorization": "Bearer x"}),
+                          ("/quotes/quotes.json", {}), ("/quotes/-/statement/1", {})]:
+        await ds.client.get(path, headers=headers)
+        assert pages.hits == 1, path
+    assert (await ds.client.get("/quotes/quotes")).content == first.content and pages.hits == 2
+    # a database that is not published keeps no pages
+    plain = make_datasette(db_path)
+    await plain.invoke_startup()
+    await datasette_plugin.precompute(plain)
+    assert "_quotetrack_pages" not in plain.__dict__
