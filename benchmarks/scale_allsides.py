@@ -197,20 +197,41 @@ def main() -> None:
     ap.add_argument("--keep-db", action="store_true", help="keep the temporary database and print its path")
     ap.add_argument("--no-reingest", action="store_true")
     ap.add_argument("--grouping", action="store_true", help="also time statement grouping from scratch")
-    ap.add_argument("--grouping-only", metavar="DB", help="only time statement grouping from scratch on a copy of DB")
+    ap.add_argument("--grouping-only", metavar="DB", nargs="+",
+                    help="only time statement grouping from scratch on a copy of each DB (smallest first: "
+                         "the growth is given against the first)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="with --grouping-only: run each DB this many times, in turns (DB1, DB2, DB1, ...), "
+                         "and keep the fastest run of each (this machine's speed drifts by up to a half "
+                         "over minutes)")
     ap.add_argument("--json-out")
     args = ap.parse_args()
     if args.grouping_only:
+        best: dict[str, dict] = {}
+        runs: list[dict] = []
         tmp = Path(tempfile.mkdtemp(prefix="qt-scale-"))
         try:
-            g = grouping_from_scratch(Path(args.grouping_only), tmp)
+            for _ in range(max(1, args.repeat)):
+                for path in args.grouping_only:
+                    g = grouping_from_scratch(Path(path), tmp)
+                    runs.append({"db": path, **g})
+                    print(f"grouping:  {g['seconds']:8.1f} s ({g['cpu_seconds']:.1f} s CPU) for {g['quotes']:,} "
+                          f"quotes of {g['articles']:,} articles -> {g['statements']:,} statements, "
+                          f"{g['embedded']:,} sentences embedded; load average {g['load']:.2f}", flush=True)
+                    if path not in best or g["seconds"] < best[path]["seconds"]:
+                        best[path] = g
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        print(f"grouping:  {g['seconds']:8.1f} s ({g['cpu_seconds']:.1f} s CPU) for {g['quotes']:,} quotes of "
-              f"{g['articles']:,} articles -> {g['statements']:,} statements, {g['embedded']:,} sentences embedded; "
-              f"load average {g['load']:.2f}")
+        first = best[args.grouping_only[0]]
+        if len(best) > 1 or args.repeat > 1:
+            for path in args.grouping_only:
+                g = best[path]
+                print(f"fastest of {args.repeat}: {g['articles']:>6,} articles {g['seconds']:7.1f} s "
+                      f"({g['cpu_seconds']:.1f} s CPU): {g['seconds'] / first['seconds']:5.1f}x the time of "
+                      f"{first['articles']:,} articles for {g['articles'] / first['articles']:.1f}x the articles")
         if args.json_out:
-            Path(args.json_out).write_text(json.dumps({"grouping": g}, indent=2), encoding="utf-8")
+            Path(args.json_out).write_text(json.dumps({"grouping": runs, "fastest": best}, indent=2),
+                                           encoding="utf-8")
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="qt-scale-"))
