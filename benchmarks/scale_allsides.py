@@ -188,6 +188,12 @@ def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
     return out
 
 
+def grouping_line(g: dict) -> str:
+    return (f"grouping:  {g['seconds']:8.1f} s ({g['cpu_seconds']:.1f} s CPU) for {g['quotes']:,} quotes of "
+            f"{g['articles']:,} articles -> {g['statements']:,} statements, {g['embedded']:,} sentences "
+            f"embedded; load average {g['load']:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, help="first N articles instead of all 37,547")
@@ -215,9 +221,7 @@ def main() -> None:
                 for path in args.grouping_only:
                     g = grouping_from_scratch(Path(path), tmp)
                     runs.append({"db": path, **g})
-                    print(f"grouping:  {g['seconds']:8.1f} s ({g['cpu_seconds']:.1f} s CPU) for {g['quotes']:,} "
-                          f"quotes of {g['articles']:,} articles -> {g['statements']:,} statements, "
-                          f"{g['embedded']:,} sentences embedded; load average {g['load']:.2f}", flush=True)
+                    print(grouping_line(g), flush=True)
                     if path not in best or g["seconds"] < best[path]["seconds"]:
                         best[path] = g
         finally:
@@ -271,9 +275,7 @@ def main() -> None:
         if args.grouping:
             g = grouping_from_scratch(db, tmp)
             res["grouping"] = g
-            print(f"grouping:  {g['seconds']:8.1f} s ({g['cpu_seconds']:.1f} s CPU) for {g['quotes']:,} quotes of "
-                  f"{g['articles']:,} articles -> {g['statements']:,} statements, {g['embedded']:,} sentences "
-                  f"embedded; load average {g['load']:.2f}")
+            print(grouping_line(g))
         if args.json_out:
             Path(args.json_out).write_text(json.dumps(res, indent=2), encoding="utf-8")
         if args.keep_db and not args.db:

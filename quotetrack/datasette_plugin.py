@@ -301,7 +301,7 @@ def _add_templates(datasette):
     loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
     if any(isinstance(l, FileSystemLoader) and ours in l.searchpath for l in loaders):
         return
-    defaults = str(Path(datasette_templates_dir()).resolve())
+    defaults = str(Path(_datasette_templates_dir()).resolve())
     for l in loaders:
         if isinstance(l, FileSystemLoader):
             paths = [str(Path(p).resolve()) for p in l.searchpath]
@@ -314,7 +314,7 @@ def _add_templates(datasette):
         datasette.jinja_env.loader = ChoiceLoader([loader, FileSystemLoader(ours)])
 
 
-def datasette_templates_dir() -> str:
+def _datasette_templates_dir() -> str:
     import datasette
 
     return str(Path(datasette.__file__).parent / "templates")
@@ -585,7 +585,8 @@ class KeptPages:
 async def precompute(datasette) -> dict:
     """Run the unfiltered page of every table and view of every published quotetrack
     database once (as JSON: the same queries as the HTML page), without time limits,
-    so their rows, counts and facets are ready before the first visitor. Returns
+    so their rows, counts and facets are ready before the first visitor, and names
+    those pages (and each database's page) for :class:`KeptPages`. Returns
     ``{database: seconds}``."""
     timings = {}
     paths: set[str] = set()

@@ -48,6 +48,10 @@ _ROWS = re.compile(r"select (?P<cols>.+?) from (?P<table>\S+) (?P<where>where .+
                    r"(?P<offset> offset \d+)?$",
                    re.DOTALL)
 
+#: a facet expression ``date(column)``, as :func:`facet_expressions` writes it
+_DATE_OF = re.compile(r"date\((\[[^\]]+\]|\w+)\)")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 #: a searched page's rows are read along the sort column's index, newest first,
 #: stopping at the page's last row, when the search matches at least this many rows;
 #: fewer matches are fetched and sorted (SQLite's own plan), which is cheaper then
@@ -280,11 +284,6 @@ def _run_pass(conn, table: str, where: str, params, exprs: list[str], time_limit
             done.values[expr] = counter = _by_day(conn, counter)
         counter.pop(None, None)
     return done
-
-
-#: a facet expression ``date(column)``, as :func:`facet_expressions` writes it
-_DATE_OF = re.compile(r"date\((\[[^\]]+\]|\w+)\)")
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _by_day(conn, counts: Counter) -> Counter:
