@@ -389,6 +389,18 @@ def m008_iso_dates(db: sqlite_utils.Database) -> None:
         refresh_statement_counts(db, sorted(statement_ids))
 
 
+
+@migrations(name="m009_search_pass_index")
+def m009_search_pass_index(db: sqlite_utils.Database) -> None:
+    """A covering index for the pass over a search's matching quotes
+    (:mod:`quotetrack.facet_pass`): the full-text index gives rowids, and each one's
+    speaker, outlet, statement and date are read from this narrow index instead of
+    the quote's row with its text ("president" on AllSides, 28,000 matches: 39 ->
+    28 ms of SQL)."""
+    if db["quotes"].exists():
+        db.execute("create index if not exists idx_quotes_id_facets "
+                   "on quotes(id, speaker_id, outlet, statement_id, published)")
+
 # ---------------------------------------------------------------------------
 # opening
 
@@ -412,9 +424,18 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         # killed process loses nothing committed and the database stays consistent even
         # after a power cut, which may only undo the last commits (whole articles)
         db.execute("PRAGMA synchronous=NORMAL")
+        # a batch of 64 articles rewrites far more than the default 1,000 pages (4 MB)
+        # once the database is large, so the default checkpointed after nearly every
+        # batch; at 10,000 pages a page rewritten by several batches is copied back
+        # to the database once (grouping 10,000 AllSides articles: commits 2.6 -> 1.9 s)
+        db.execute("PRAGMA wal_autocheckpoint=10000")
     # statement grouping reads indexes all over the database: keep more of it in memory
     # (64 MB of page cache instead of 2 MB)
     db.execute("PRAGMA cache_size=-65536")
+    # each article is saved in a savepoint, whose undo copies of the pages it changes
+    # went to a temporary file once past 64 KB: a write() per page (about 4% of
+    # grouping 10,000 AllSides articles)
+    db.execute("PRAGMA temp_store=MEMORY")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     ensure_db_shape(db)
