@@ -420,6 +420,7 @@ class ResultCache:
         self.hits = self.misses = 0
         self.facets: dict[str, list[str]] = {}         # table -> configured facet expressions
         self.indexes: dict[tuple[str, str], tuple | None] = {}   # (table, column) -> (index led by it, key)
+        self.covering: dict[tuple[str, frozenset], str | None] = {}  # (table, names read) -> index
 
     @classmethod
     def install(cls, db, keep: bool = True) -> ResultCache:
@@ -456,6 +457,25 @@ class ResultCache:
             self.indexes[key] = await self.execute_fn(find)
         return self.indexes[key]
 
+    def covering_index(self, conn, table: str, names: frozenset[str]) -> str | None:
+        """The narrowest index of ``table`` led by its integer primary key (its rowid)
+        that holds every column of the table among ``names``; None: there is none.
+        Looked up on ``conn`` once per process."""
+        key = (table, names)
+        if key not in self.covering:
+            info = conn.execute("select name, type, pk from pragma_table_info(?)", [table]).fetchall()
+            pks = [r for r in info if r[2] > 0]
+            found = []
+            if len(pks) == 1 and pks[0][1].upper() == "INTEGER":
+                wanted = {r[0] for r in info} & names
+                for row in conn.execute("select name from pragma_index_list(?)", [table]).fetchall():
+                    cols = [r[0] for r in conn.execute("select name from pragma_index_info(?) order by seqno",
+                                                       [row[0]]).fetchall()]
+                    if cols and cols[0] == pks[0][0] and wanted <= set(cols):
+                        found.append((len(cols), row[0]))
+            self.covering[key] = min(found)[1] if found else None
+        return self.covering[key]
+
     @staticmethod
     def keepable(sql: str, params) -> bool:
         lowered = sql.lstrip().lower()
@@ -469,12 +489,13 @@ class ResultCache:
                              log_sql_errors=True):
         limit_ms = self.db.ds.setting("sql_time_limit_ms")
         if params and not page_size:
-            answered = await facet_pass.answer(self.execute_fn, sql, params, self.facets_of, limit_ms)
+            answered = await facet_pass.answer(self.execute_fn, sql, params, self.facets_of, limit_ms,
+                                               self.covering_index)
             if answered is not None:
                 return answered
         if page_size:        # a table page's rows
             sql = await facet_pass.rows_sql(self.execute_fn, sql, params or {}, self.facets_of, limit_ms,
-                                            self.index_on)
+                                            self.index_on, self.covering_index)
         key = None
         if self.keep and self.keepable(sql, params):
             try:

@@ -51,6 +51,8 @@ _ROWS = re.compile(r"select (?P<cols>.+?) from (?P<table>\S+) (?P<where>where .+
 #: a facet expression ``date(column)``, as :func:`facet_expressions` writes it
 _DATE_OF = re.compile(r"date\((\[[^\]]+\]|\w+)\)")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: a name in SQL, bare or quoted
+_NAME = re.compile(r"\[[^\]]+\]|\"[^\"]+\"|\b[A-Za-z_]\w*\b")
 
 #: a searched page's rows are read along the sort column's index, newest first,
 #: stopping at the page's last row, when the search matches at least this many rows;
@@ -162,14 +164,14 @@ def _without_keyset(where: str, column: str) -> str:
     return where
 
 
-async def rows_sql(execute_fn, sql: str, params, facets_of, time_limit_ms: int, index_on) -> str:
+async def rows_sql(execute_fn, sql: str, params, facets_of, time_limit_ms: int, index_on, covering=None) -> str:
     """Datasette's rows query of a table page sorted by a column, made to page
     correctly and, sorted newest (largest) first for a search with ``INDEX_ORDER_MIN_MATCHES``
     matches or more, to be read along the sort column's index (``indexed by``: the same
     rows in the same order, another plan; the number of matches comes from the page's
     pass, which its count and facets use next). ``index_on(table, column)`` gives
     ``(index led by column or None, the table's integer key)``, or None without such
-    a key.
+    a key. ``covering`` is as for :func:`answer`.
 
     Paging: Datasette orders its first page by the column alone and its ``_next``
     pages by the column then ascending key (``... or (column = :p and id > :p)``).
@@ -196,13 +198,14 @@ async def rows_sql(execute_fn, sql: str, params, facets_of, time_limit_ms: int, 
     if memo is None or index is None or not m["desc"] or " match " not in where:
         return head + order
     where = _without_keyset(where, column)
-    done = await _pass(memo, execute_fn, table, where, params, facets_of(table.strip("[]\"")), time_limit_ms)
+    done = await _pass(memo, execute_fn, table, where, params, facets_of(table.strip("[]\"")), time_limit_ms,
+                       covering)
     if done and done.count >= INDEX_ORDER_MIN_MATCHES:
         head = head.replace(f" from {table} ", f" from {table} indexed by {escape_sqlite(index)} ", 1)
     return head + order
 
 
-async def _pass(memo, execute_fn, table, where, params, exprs, time_limit_ms):
+async def _pass(memo, execute_fn, table, where, params, exprs, time_limit_ms, covering=None):
     """The pass over ``where``'s rows, computed once per request (False: too slow).
     Parameters ``where`` does not use are left out (a page's rows query has those of
     its ``_next`` condition, its count query does not)."""
@@ -210,20 +213,27 @@ async def _pass(memo, execute_fn, table, where, params, exprs, time_limit_ms):
     key = (table, where, tuple(sorted(params.items())))
     done = memo.get(key)
     if done is None:
+        def run(conn):
+            index = covering(conn, table.strip("[]\""), _names_read(where, exprs)) if covering else None
+            return _run_pass(conn, table, where, params, exprs, time_limit_ms, index)
+
         try:
-            done = await execute_fn(lambda conn: _run_pass(conn, table, where, params, exprs, time_limit_ms))
+            done = await execute_fn(run)
         except QueryInterrupted:
             done = False   # too slow in one pass: Datasette's own queries decide (and may time out)
         memo[key] = done
     return done
 
 
-async def answer(execute_fn, sql: str, params, facets_of, time_limit_ms: int) -> Results | None:
+async def answer(execute_fn, sql: str, params, facets_of, time_limit_ms: int, covering=None) -> Results | None:
     """The result of Datasette's count or facet query ``sql`` from a pass over its
     filter, or None when ``sql`` is not one (or outside a request scope).
     ``execute_fn(fn)`` runs ``fn(connection)`` on a read connection (Datasette's
     ``Database.execute_fn``); ``facets_of(table)`` gives a table's configured facet
-    expressions (see :func:`facet_expressions`)."""
+    expressions (see :func:`facet_expressions`); ``covering(conn, table, names)``, if
+    given, an index of the table led by its rowid that holds every column among
+    ``names`` the table has (None: there is none), which the pass then reads
+    instead of the table's rows."""
     memo = _passes.get()
     if memo is None or not params:
         return None   # unfiltered pages have no parameters and are kept whole (ResultCache)
@@ -240,7 +250,7 @@ async def answer(execute_fn, sql: str, params, facets_of, time_limit_ms: int) ->
     exprs = facets_of(table.strip("[]\""))
     if facet and facet["expr"] not in exprs:
         return None
-    done = await _pass(memo, execute_fn, table, where, params, exprs, time_limit_ms)
+    done = await _pass(memo, execute_fn, table, where, params, exprs, time_limit_ms, covering)
     if done is False:
         return None
     if count:
@@ -248,9 +258,17 @@ async def answer(execute_fn, sql: str, params, facets_of, time_limit_ms: int) ->
     return done.facet(facet["expr"], int(facet["limit"]))
 
 
-def _run_pass(conn, table: str, where: str, params, exprs: list[str], time_limit_ms: int) -> Pass:
+def _names_read(where: str, exprs: list[str]) -> frozenset[str]:
+    """Every name a pass over ``where`` with facet expressions ``exprs`` may read
+    (more than its columns: the caller keeps those of the table)."""
+    return frozenset(n.strip("[]\"") for n in _NAME.findall(where + " " + " ".join(exprs)))
+
+
+def _run_pass(conn, table: str, where: str, params, exprs: list[str], time_limit_ms: int,
+              index: str | None = None) -> Pass:
     """Counted a chunk of rows at a time: the rows never all exist as Python objects
-    at once (28,000 rows kept alive cost more in garbage collection than counting)."""
+    at once (28,000 rows kept alive cost more in garbage collection than counting).
+    ``index``: read through this index (``indexed by``)."""
     # date(column) is counted by the column's values, then each distinct value is
     # turned into its day: SQLite's date() on every matching row was a sixth of the
     # pass ("president", 28,000 matches, a few hundred distinct days)
@@ -266,7 +284,8 @@ def _run_pass(conn, table: str, where: str, params, exprs: list[str], time_limit
         with sqlite_timelimit(conn, time_limit_ms):
             cursor = conn.cursor()
             cursor.row_factory = None
-            cursor.execute(f"select {select} from {table} {where}", params)
+            source = f"{table} indexed by {escape_sqlite(index)}" if index else table
+            cursor.execute(f"select {select} from {source} {where}", params)
             while chunk := cursor.fetchmany(2048):
                 done.count += len(chunk)
                 for counter, column in zip(counts, zip(*chunk)):

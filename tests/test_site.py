@@ -608,6 +608,38 @@ async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path
     assert calls.count("<one pass>") == 1
 
 
+async def test_a_search_pass_reads_the_covering_index_only_when_it_holds_every_column(db_path, monkeypatch):
+    """The pass over a search's matches reads speaker, outlet, statement and date from
+    the narrow index led by the quote id (m009), not from the quotes' rows; a filter on
+    a column outside that index (``kind``) leaves the table's own plan. The counts are
+    the same either way."""
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    used = []
+    run_pass = facet_pass._run_pass
+
+    def recording(conn, table, where, params, exprs, time_limit_ms, index=None):
+        used.append(index)
+        return run_pass(conn, table, where, params, exprs, time_limit_ms, index)
+
+    monkeypatch.setattr(facet_pass, "_run_pass", recording)
+    db = sqlite_utils.Database(db_path)
+    match = "id in (select rowid from quotes_fts where quotes_fts match 'the')"
+    kind = db.execute("select kind from quotes where kind is not null limit 1").fetchone()[0]
+    for query, where, index in [
+            ("_search=the", match, "idx_quotes_id_facets"),
+            ("_search=the&outlet=NPR", f"{match} and outlet = 'NPR'", "idx_quotes_id_facets"),
+            (f"_search=the&kind={kind}", f"{match} and kind = '{kind}'", None)]:
+        used.clear()
+        data = (await ds.client.get(f"/quotes/quotes.json?{query}")).json()
+        assert used == [index], query
+        assert data["filtered_table_rows_count"] == db["quotes"].count_where(where) > 0, query
+        speakers = {r["value"]: r["count"] for r in data["facet_results"]["speaker_id"]["results"]}
+        assert speakers == {r[0]: r[1] for r in db.execute(
+            f"select speaker_id, count(*) from quotes where {where} and speaker_id is not null "
+            "group by speaker_id order by count(*) desc, speaker_id limit 10")}, query
+
+
 @pytest.mark.parametrize("public", [False, True])
 async def test_a_common_search_reads_its_rows_along_the_date_index(db_path, public, monkeypatch):
     """A search matching many quotes lists them newest first by walking the published
