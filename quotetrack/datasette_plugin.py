@@ -404,6 +404,20 @@ class KeptResults:
         return sum(16 + (len(v) if isinstance(v, (str, bytes)) else 0) for row in results.rows for v in row)
 
 
+def _table_indexes(conn, table: str) -> tuple[set[str], str | None, list[tuple[str, list[str]]]]:
+    """A table's columns, its integer primary key (its rowid; None if it has none)
+    and its indexes with their columns in order."""
+    info = conn.execute("select name, type, pk from pragma_table_info(?)", [table]).fetchall()
+    pks = [r for r in info if r[2] > 0]
+    pk = pks[0][0] if len(pks) == 1 and pks[0][1].upper() == "INTEGER" else None
+    indexes = []
+    for (name,) in conn.execute("select name from pragma_index_list(?)", [table]).fetchall():
+        cols = [r[0] for r in conn.execute("select name from pragma_index_info(?) order by seqno", [name])]
+        if cols:
+            indexes.append((name, cols))
+    return {r[0] for r in info}, pk, indexes
+
+
 class ResultCache:
     """Wraps ``Database.execute`` of one database. The count and facet queries of a
     filtered or searched table page are answered from one pass over the matching rows
@@ -443,17 +457,11 @@ class ResultCache:
         key = (table, column)
         if key not in self.indexes:
             def find(conn):
-                pks = [r for r in conn.execute("select name, type from pragma_table_info(?) where pk > 0",
-                                               [table]).fetchall()]
-                if len(pks) != 1 or pks[0][1].upper() != "INTEGER":
+                _, pk, indexes = _table_indexes(conn, table)
+                if pk is None:
                     return None
-                led = []
-                for row in conn.execute("select name from pragma_index_list(?)", [table]).fetchall():
-                    cols = [r[0] for r in conn.execute("select name from pragma_index_info(?) order by seqno",
-                                                       [row[0]]).fetchall()]
-                    if cols and cols[0] == column:
-                        led.append((len(cols), row[0]))
-                return (min(led)[1] if led else None), pks[0][0]
+                led = [(len(cols), name) for name, cols in indexes if cols[0] == column]
+                return (min(led)[1] if led else None), pk
             self.indexes[key] = await self.execute_fn(find)
         return self.indexes[key]
 
@@ -463,17 +471,10 @@ class ResultCache:
         Looked up on ``conn`` once per process."""
         key = (table, names)
         if key not in self.covering:
-            info = conn.execute("select name, type, pk from pragma_table_info(?)", [table]).fetchall()
-            pks = [r for r in info if r[2] > 0]
-            found = []
-            if len(pks) == 1 and pks[0][1].upper() == "INTEGER":
-                wanted = {r[0] for r in info} & names
-                for row in conn.execute("select name from pragma_index_list(?)", [table]).fetchall():
-                    cols = [r[0] for r in conn.execute("select name from pragma_index_info(?) order by seqno",
-                                                       [row[0]]).fetchall()]
-                    if cols and cols[0] == pks[0][0] and wanted <= set(cols):
-                        found.append((len(cols), row[0]))
-            self.covering[key] = min(found)[1] if found else None
+            columns, pk, indexes = _table_indexes(conn, table)
+            wanted = columns & names
+            found = [(len(cols), name) for name, cols in indexes if cols[0] == pk and wanted <= set(cols)]
+            self.covering[key] = min(found)[1] if pk is not None and found else None
         return self.covering[key]
 
     @staticmethod

@@ -389,7 +389,6 @@ def m008_iso_dates(db: sqlite_utils.Database) -> None:
         refresh_statement_counts(db, sorted(statement_ids))
 
 
-
 @migrations(name="m009_search_pass_index")
 def m009_search_pass_index(db: sqlite_utils.Database) -> None:
     """A covering index for the pass over a search's matching quotes
@@ -400,6 +399,7 @@ def m009_search_pass_index(db: sqlite_utils.Database) -> None:
     if db["quotes"].exists():
         db.execute("create index if not exists idx_quotes_id_facets "
                    "on quotes(id, speaker_id, outlet, statement_id, published)")
+
 
 # ---------------------------------------------------------------------------
 # opening
