@@ -3,7 +3,7 @@ size, a second ingest of the same files (all duplicates), and statement grouping
 
     python benchmarks/scale_allsides.py [--limit N] [--workers N] [--db FILE] [--keep-db]
                                         [--no-reingest] [--grouping] [--json-out FILE]
-    python benchmarks/scale_allsides.py --grouping-only DB
+    python benchmarks/scale_allsides.py --grouping-only DB [DB ...] [--repeat N] [--model-threads N]
 
 * ``ingest``    ``python -m quotetrack.cli ingest FILES --db DB --quiet`` in a subprocess;
                 wall time, words/s and the peak resident memory of the whole process tree
@@ -15,7 +15,10 @@ size, a second ingest of the same files (all duplicates), and statement grouping
                 statements, their links and the embedding cache are dropped, and
                 ``statements.assign_statements`` runs again article by article, in the
                 order of the ingest (embeddings recomputed). Run it at ``--limit 1000``,
-                ``5000`` and the full corpus for the growth figure.
+                ``5000`` and the full corpus for the growth figure. The model gets the
+                threads ``quotetrack ingest`` gives it in one process (every core: parsing
+                and grouping take turns); ``--model-threads 1`` is how it runs beside
+                ``--workers 2`` parsing processes.
 
 With ``--limit N`` the first N records (in file order, allsides-00 first) are written
 to a temporary JSON Lines file outside the repository and ingested from there; without
@@ -38,8 +41,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# as quotetrack's CLI does (the --grouping step runs here); the ingest subprocess gets the
+# environment as it was, so that it sets the embedding model's threads itself
+_ENV = dict(os.environ)
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")     # as quotetrack's CLI does (the --grouping step runs here)
+    os.environ.setdefault(_var, "1")
 
 
 def shared_dir() -> Path:
@@ -86,7 +92,7 @@ def run_measured(cmd: list[str], cwd) -> tuple[float, int, int, subprocess.Compl
     import psutil
 
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = peak_pss = 0
     stop = threading.Event()
 
@@ -139,10 +145,12 @@ def run_measured(cmd: list[str], cwd) -> tuple[float, int, int, subprocess.Compl
     return secs, peak, peak_pss, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
-    """Statement grouping alone on a copy of the database, embeddings recomputed."""
+def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = None) -> dict:
+    """Statement grouping alone on a copy of the database, embeddings recomputed, the
+    model on ``model_threads`` threads (default: as ``quotetrack ingest`` in one process)."""
     sys.path.insert(0, str(REPO))
     from quotetrack import statements, store
+    from quotetrack.cli import embedding_threads
 
     copy = tmp / "grouping.db"
     src = sqlite3.connect(db_path)
@@ -160,6 +168,8 @@ def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
     from quotetrack import embeddings, variants
     embeddings._cache.clear()
     embeddings.get_model()          # load time not counted
+    threads = model_threads or embedding_threads(1)
+    embeddings.set_threads(threads)
     # opening the copy ran the migrations, which may have read every sentence: start
     # with cold in-process caches, as an ingest does
     for cached in (variants.normalise, statements.index_terms, statements._word_weights):
@@ -182,7 +192,7 @@ def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
     secs = time.perf_counter() - t0
     out = {"seconds": secs, "cpu_seconds": time.process_time() - c0, "articles": len(articles),
            "quotes": n_quotes, "statements": db["statements"].count, "embedded": db["embeddings"].count,
-           "load": os.getloadavg()[0]}
+           "model_threads": threads if embeddings.available() else 0, "load": os.getloadavg()[0]}
     db.close()
     copy.unlink()
     return out
@@ -191,7 +201,12 @@ def grouping_from_scratch(db_path: Path, tmp: Path) -> dict:
 def grouping_line(g: dict) -> str:
     return (f"grouping:  {g['seconds']:8.1f} s ({g['cpu_seconds']:.1f} s CPU) for {g['quotes']:,} quotes of "
             f"{g['articles']:,} articles -> {g['statements']:,} statements, {g['embedded']:,} sentences "
-            f"embedded; load average {g['load']:.2f}")
+            f"embedded ({_model_use(g)}); load average {g['load']:.2f}")
+
+
+def _model_use(g: dict) -> str:
+    threads = g.get("model_threads", 1)
+    return f"model on {threads} thread{'s' if threads > 1 else ''}" if threads else "no embedding model"
 
 
 def main() -> None:
@@ -210,6 +225,9 @@ def main() -> None:
                     help="with --grouping-only: run each DB this many times, in turns (DB1, DB2, DB1, ...), "
                          "and keep the fastest run of each (this machine's speed drifts by up to a half "
                          "over minutes)")
+    ap.add_argument("--model-threads", type=int,
+                    help="threads of the embedding model while grouping (default: every core, as "
+                         "`quotetrack ingest` in one process; 1 is how it runs beside --workers 2)")
     ap.add_argument("--json-out")
     args = ap.parse_args()
     if args.grouping_only:
@@ -219,7 +237,7 @@ def main() -> None:
         try:
             for _ in range(max(1, args.repeat)):
                 for path in args.grouping_only:
-                    g = grouping_from_scratch(Path(path), tmp)
+                    g = grouping_from_scratch(Path(path), tmp, args.model_threads)
                     runs.append({"db": path, **g})
                     print(grouping_line(g), flush=True)
                     if path not in best or g["seconds"] < best[path]["seconds"]:
@@ -273,7 +291,7 @@ def main() -> None:
             res["reingest"] = {"seconds": secs2, "peak_rss_mb": peak2 / 2**20, "summary": proc2.stderr[-300:]}
             print(f"re-ingest: {secs2:8.1f} s  peak RSS {peak2 / 2**20:,.0f} MB  (all {n_articles:,} present)")
         if args.grouping:
-            g = grouping_from_scratch(db, tmp)
+            g = grouping_from_scratch(db, tmp, args.model_threads)
             res["grouping"] = g
             print(grouping_line(g))
         if args.json_out:

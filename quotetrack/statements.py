@@ -48,8 +48,11 @@ plausible (:func:`word_overlap`, rare words and names weighing most):
 ``EMBED_MIN_OVERLAP``; or ``EMBED_MIN_OVERLAP_NEAR`` when they were reported within
 ``EMBED_NEAR_DAYS`` days of each other (translations of one statement, published
 together, share few words); or ``EMBED_MIN_OVERLAP_UNDATED`` when a date is unknown
-and they share a name. Vectors are computed once (cached in ``embeddings``) and in
-one batch per article.
+and they share a name. Vectors are computed once (cached in ``embeddings``), a
+sentence's with its candidates' in one call to the model. (Embedding a whole
+article's candidates in one batch up front was no faster - the batches held two or
+three sentences all the same - and embedded sentences that earlier quotes of the
+article had already settled.)
 
 A sentence that renders two existing statements (equal, reworded or translated, not a
 mere fragment of each) merges them, so the groups do not depend on the order in which
@@ -187,6 +190,8 @@ class _Assigner:
             from .embeddings import Embedder
             embedder = Embedder(db)
         self.embedder = embedder
+        # without a model the embedding stage's candidates are not even collected
+        self.embedding = embedder is not None and embedder.available
         self.cheap_cache: dict[tuple[str, str], variants.Judgement] = {}
         self.related_cache: dict[int, set[int]] = {}
         self.article_speakers: dict[int, set[int]] = {}
@@ -259,51 +264,39 @@ class _Assigner:
         return sorted(scores, key=lambda sid: (-scores[sid], -sid))[:EMBED_CANDIDATES]
 
     def members(self, speaker_ids: set[int], article_id: int, published, unit: str, norm: str,
-                n_words: int, lexical: bool = True) -> tuple[list[_Member], set[int]]:
+                n_words: int) -> tuple[list[_Member], set[int]]:
         """Member sentences of the plausible statements for one new sentence, and the
-        statements among them that may be compared by embeddings. ``lexical=False``
-        gives the members of those statements only."""
+        statements among them that may be compared by embeddings."""
         select = ("select qs.statement_id, qs.quote_id, coalesce(qs.text, q.text), q.article_id, q.published "
                   "from quote_statements qs join quotes q on q.id = qs.quote_id join statements s "
                   "on s.id = qs.statement_id ")
-        parts: list[str] = []
-        params: list = []
-        if lexical:
-            # same normalised text
-            parts.append(select + "where qs.norm_hash = ? and (? or s.speaker_id is null "
-                         "or s.speaker_id in (select value from json_each(?)))")
-            params += [hashlib.sha1(norm.encode("utf-8")).hexdigest(), n_words >= EXACT_ANY_SPEAKER_WORDS,
-                       _json(speaker_ids)]
+        # same normalised text
+        parts = [select + "where qs.norm_hash = ? and (? or s.speaker_id is null "
+                 "or s.speaker_id in (select value from json_each(?)))"]
+        params: list = [hashlib.sha1(norm.encode("utf-8")).hexdigest(), n_words >= EXACT_ANY_SPEAKER_WORDS,
+                        _json(speaker_ids)]
         # the speakers' statements within the date window that the term index offers
         embeddable: set[int] = set()
         terms, _ = index_terms(unit)
         if speaker_ids and terms:
-            embeddable = self.embeddable(speaker_ids, terms, published)
+            if self.embedding:
+                embeddable = self.embeddable(speaker_ids, terms, published)
             scope = sorted(speaker_ids)
             in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
-            offered = "select value from json_each(?)"
-            offered_params: list = [_json(embeddable)]
-            if lexical:
-                # containment and lexical similarity: prefix filtering
-                offered += (f" union select statement_id from statement_terms where {in_scope} "
-                            f"and term in ({', '.join('?' * len(terms))}) and prefix = 1")
-                offered_params += [*scope, *terms]
-                # the new sentence inside a member: statements holding every one of its words
-                offered += f" union select a.statement_id from statement_terms a where a.{in_scope} and a.term = ?"
-                offered += (" and exists (select 1 from statement_terms b where b.statement_id = a.statement_id"
-                            " and b.term = ?)") * (len(terms) - 1)
-                offered_params += [*scope, *terms]
-            if embeddable or lexical:
-                where, window = _window(published)
-                # (+: the statement is found by its id, not through the speaker index)
-                parts.append(select + f"where qs.statement_id in ({offered}) and +s.{in_scope}{where}")
-                params += [*offered_params, *scope, *window]
-        if lexical:
-            # speakerless statements of this article
-            parts.append(select + "where s.speaker_id is null and q.article_id = ?")
-            params.append(article_id)
-        if not parts:
-            return [], embeddable
+            # containment and lexical similarity: prefix filtering
+            offered = (f"select value from json_each(?) union select statement_id from statement_terms "
+                       f"where {in_scope} and term in ({', '.join('?' * len(terms))}) and prefix = 1")
+            # the new sentence inside a member: statements holding every one of its words
+            offered += f" union select a.statement_id from statement_terms a where a.{in_scope} and a.term = ?"
+            offered += (" and exists (select 1 from statement_terms b where b.statement_id = a.statement_id"
+                        " and b.term = ?)") * (len(terms) - 1)
+            where, window = _window(published)
+            # (+: the statement is found by its id, not through the speaker index)
+            parts.append(select + f"where qs.statement_id in ({offered}) and +s.{in_scope}{where}")
+            params += [_json(embeddable), *scope, *terms, *scope, *terms, *scope, *window]
+        # speakerless statements of this article
+        parts.append(select + "where s.speaker_id is null and q.article_id = ?")
+        params.append(article_id)
         rows = self.db.execute(" union all ".join(parts), params).fetchall()
         seen = set()
         out = []
@@ -365,7 +358,7 @@ class _Assigner:
                 continue
             if not _may_be_same(unit_words, member_words):
                 # the cheap stages cannot join them: only embeddings might
-                if self.worth_embedding(unit, article_id, published, member, embeddable) \
+                if self.embedding and self.worth_embedding(unit, article_id, published, member, embeddable) \
                         and self.cheap(unit, member.text).stage == "candidate":
                     pending.append(member)
                 continue
@@ -373,10 +366,11 @@ class _Assigner:
             if j.same:
                 fragment = j.stage == "contained" and len(variants.tokens(unit)) < len(member.norm.split())
                 add(_Match(member.statement_id, "fragment" if fragment else j.stage, j.score or 1.0, fragment))
-            elif j.stage == "candidate" and self.worth_embedding(unit, article_id, published, member, embeddable):
+            elif self.embedding and j.stage == "candidate" \
+                    and self.worth_embedding(unit, article_id, published, member, embeddable):
                 pending.append(member)
         pending = _closest_per_statement(unit, pending)
-        if pending and self.embedder is not None:
+        if pending:
             vectors = self.embedder.vectors([unit] + [m.text for m in pending])
             from .embeddings import text_hash
             vu = vectors.get(text_hash(unit))
@@ -389,29 +383,6 @@ class _Assigner:
                     if j.same:
                         add(_Match(member.statement_id, "embedding", j.score, False))
         return list(found.values())
-
-    def prefetch(self, plans) -> None:
-        """Embed, in one batch, every text the coming comparisons may need."""
-        if self.embedder is None or not self.embedder.available:
-            return
-        texts: list[str] = []
-        for quote, units in plans:
-            _, _, speaker_id, article_id, published, _ = quote
-            speaker_ids = self.speakers_for(speaker_id, article_id)
-            for unit in units:
-                norm = variants.normalise(unit)
-                content = set(norm.split()) - variants._STOPWORDS
-                members, embeddable = self.members(speaker_ids, article_id, published, unit, norm,
-                                                   len(norm.split()), lexical=False)
-                wanted = _closest_per_statement(unit, [
-                    m for m in members
-                    if m.norm != norm and content & set(m.norm.split())
-                    and self.worth_embedding(unit, article_id, published, m, embeddable)
-                    and self.cheap(unit, m.text).stage == "candidate"])
-                if wanted:
-                    texts += [unit] + [m.text for m in wanted]
-        if texts:
-            self.embedder.vectors(texts)
 
     # -- writing -------------------------------------------------------------------------
     def assign(self, quote, units: list[str]) -> list[int]:
@@ -769,7 +740,6 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
         if not plans:
             return touched
         assigner = _Assigner(db, embedder)
-        assigner.prefetch(plans)
         for row, units in plans:
             for statement_id in assigner.assign(row, units):
                 if statement_id not in touched:

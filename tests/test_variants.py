@@ -156,6 +156,40 @@ def test_split_units():
 
 
 # ---------------------------------------------------------------------------
+# the model's threads
+
+
+def test_vectors_do_not_depend_on_threads_or_batching():
+    """`quotetrack ingest` gives the model every core in one process and one thread
+    beside --workers: the statements must not depend on which, nor on the batches."""
+    texts = [DECISIVELY, ENERGETICALLY, VIGOROUSLY, NO_ROLE, FORM_PART, NOT_PART, POSITION, INCORPORATED]
+    model = embeddings.get_model()
+    before = embeddings.threads()
+    assert before is not None, "the model's OpenMP runtime was not found"
+    try:
+        embeddings.set_threads(1)
+        assert embeddings.threads() == 1
+        one_by_one = [model.passage(t) for t in texts]
+        embeddings.set_threads(2)
+        assert embeddings.threads() == 2
+        batched = model.passage(texts)
+    finally:
+        embeddings.set_threads(before)
+    assert embeddings.threads() == before
+    for alone, in_batch in zip(one_by_one, batched):
+        assert alone.tobytes() == in_batch.tobytes()
+
+
+def test_ingest_gives_the_model_the_cores_the_parsers_leave():
+    from quotetrack.cli import embedding_threads
+
+    cores = embeddings.usable_cores()
+    assert embedding_threads(1) == cores          # parsing and grouping take turns
+    assert embedding_threads(2) == max(1, cores - 2)
+    assert embedding_threads(cores + 4) == 1
+
+
+# ---------------------------------------------------------------------------
 # without the model
 
 
