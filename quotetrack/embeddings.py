@@ -131,7 +131,8 @@ def _openmp_runtimes() -> list:
     try:
         with open("/proc/self/maps") as maps:
             for line in maps:
-                path = line.rstrip("\n").split(" ")[-1]
+                fields = line.rstrip("\n").split(maxsplit=5)     # the path (6th) may hold spaces
+                path = fields[5] if len(fields) == 6 else ""
                 name = os.path.basename(path)
                 if name.startswith(("libgomp", "libomp")) and path not in paths:
                     paths.append(path)
