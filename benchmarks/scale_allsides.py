@@ -205,7 +205,7 @@ def grouping_line(g: dict) -> str:
 
 
 def _model_use(g: dict) -> str:
-    threads = g.get("model_threads", 1)
+    threads = g["model_threads"]
     return f"model on {threads} thread{'s' if threads > 1 else ''}" if threads else "no embedding model"
 
 

@@ -191,7 +191,7 @@ class _Assigner:
             embedder = Embedder(db)
         self.embedder = embedder
         # without a model the embedding stage's candidates are not even collected
-        self.embedding = embedder is not None and embedder.available
+        self.embedding = embedder.available
         self.cheap_cache: dict[tuple[str, str], variants.Judgement] = {}
         self.related_cache: dict[int, set[int]] = {}
         self.article_speakers: dict[int, set[int]] = {}
