@@ -240,11 +240,14 @@ class Embedder:
                         rows.append(self._row(h, v))
                 self.computed += len(items)
         if use_db and rows:
-            self.db["embeddings"].insert_all(rows, pk=("hash", "model"), replace=True)
+            # plain SQL: the table exists, and sqlite-utils' insert_all would read its
+            # schema again on each of the thousands of calls a large ingest makes
+            self.db.conn.executemany(
+                "insert or replace into embeddings (hash, model, dim, vector) values (?, ?, ?, ?)", rows)
         return out
 
-    def _row(self, h: str, v) -> dict:
-        return {"hash": h, "model": self.model_name, "dim": int(v.shape[0]), "vector": v.tobytes()}
+    def _row(self, h: str, v) -> tuple:
+        return (h, self.model_name, int(v.shape[0]), v.tobytes())
 
     def vector(self, text: str):
         """The vector of one text, or None without a model."""

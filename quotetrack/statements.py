@@ -539,30 +539,46 @@ def index_terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _word_weights(text: str) -> dict[str, int]:
+def _word_weights(text: str) -> tuple[dict[str, int], frozenset[str]]:
+    """The weights of a sentence's content words for :func:`word_overlap` (a rare word
+    it writes as a name weighs as a name), and the words it capitalises anywhere."""
     names = variants._names(text)
     out = {}
     for t in index_terms(text)[0]:
         kind = _term_order(t)[0]
         out[t] = _NAME_WEIGHT if kind == 0 and t[:4] in names else _WEIGHTS[kind]
-    return out
+    return out, frozenset(variants._capitalised(text))
+
+
+def _shared_weights(a: str, b: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """The weights of each sentence's words, and of the words they share: a shared word
+    weighs as a name only when both capitalise it ("Nice" and "nice" share no name;
+    Trump's "Wall" and another's "wall" neither)."""
+    (wa, ca), (wb, cb) = _word_weights(a), _word_weights(b)
+    shared = {}
+    for t in wa.keys() & wb.keys():
+        w = max(wa[t], wb[t])
+        if w == _NAME_WEIGHT and not (t[:4] in ca and t[:4] in cb):
+            w = _WEIGHTS[0]
+        shared[t] = w
+    return wa, wb, shared
 
 
 def shared_name(a: str, b: str) -> bool:
-    """Do two sentences share a rare word that one of them writes as a name?"""
-    wa, wb = _word_weights(a), _word_weights(b)
-    return any(max(wa[t], wb[t]) == _NAME_WEIGHT for t in wa.keys() & wb.keys())
+    """Do two sentences share a rare word that both capitalise and one of them writes
+    as a name (inside the sentence)?"""
+    return _NAME_WEIGHT in _shared_weights(a, b)[2].values()
 
 
 def word_overlap(a: str, b: str) -> float:
     """Weighted Jaccard similarity of the content words of two sentences: a rare word
-    weighs 1 (2 when either sentence writes it as a name: "Ukraine", "Cuban"), a
-    word of ``COMMON_WORDS`` 0.3, a negation 0.1. 0 for a sentence of fewer than
-    ``MIN_MATCH_WORDS`` words."""
-    wa, wb = _word_weights(a), _word_weights(b)
-    shared = sum(max(wa[t], wb[t]) for t in wa.keys() & wb.keys())
-    total = sum(wa.values()) + sum(wb.values()) - sum(min(wa[t], wb[t]) for t in wa.keys() & wb.keys())
-    return shared / total if total else 0.0
+    weighs 1 (2 when either sentence writes it as a name - "Ukraine", "Cuban" - and,
+    if they share it, both capitalise it), a word of ``COMMON_WORDS`` 0.3, a negation
+    0.1. 0 for a sentence of fewer than ``MIN_MATCH_WORDS`` words."""
+    wa, wb, shared = _shared_weights(a, b)
+    # a shared word counts once, at its shared weight
+    total = sum(wa.values()) + sum(wb.values()) - sum(wa[t] + wb[t] - w for t, w in shared.items())
+    return sum(shared.values()) / total if total else 0.0
 
 
 def _index_sentence(db, statement_id: int, text: str) -> None:

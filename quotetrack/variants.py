@@ -313,18 +313,28 @@ _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)(?<=\s)[\"'\u201c\u2018(]*([A-Z\u0
 def _names(text: str) -> set[str]:
     """Capitalised words inside a sentence (not sentence-initial), folded and cut to
     their first four letters so "Cuba"/"Cuban" and "Russia"/"Russian" agree."""
-    out = set()
-    for m in _CAPITALISED.finditer(text.translate(_QUOTE_TABLE)):
-        word = m.group(1)
-        if word.isupper() and len(word) > 4:  # SHOUTING, not an acronym
-            continue
-        folded = _strip_accents(word).casefold().replace("\u2019", "'")
-        if folded.endswith("'s"):
-            folded = folded[:-2]
-        if folded in _STOPWORDS or _is_negation(folded) or folded in _NUMBER_WORDS or folded == "i":
-            continue
-        out.add(folded[:4])
-    return out
+    return {f for f in map(_fold_name, _CAPITALISED.finditer(text.translate(_QUOTE_TABLE))) if f}
+
+
+def _capitalised(text: str) -> set[str]:
+    """Every capitalised word of a sentence, sentence-initial ones too, folded as
+    :func:`_names` folds them: a name that opens one sentence is still a name there."""
+    return {f for f in map(_fold_name, _ANY_CAPITALISED.finditer(text.translate(_QUOTE_TABLE))) if f}
+
+
+_ANY_CAPITALISED = re.compile(r"(?<![\w'\u2019-])([A-Z\u00c0-\u00de][\w'\u2019-]+)")
+
+
+def _fold_name(m: re.Match) -> str | None:
+    word = m.group(1)
+    if word.isupper() and len(word) > 4:  # SHOUTING, not an acronym
+        return None
+    folded = _strip_accents(word).casefold().replace("\u2019", "'")
+    if folded.endswith("'s"):
+        folded = folded[:-2]
+    if folded in _STOPWORDS or _is_negation(folded) or folded in _NUMBER_WORDS or folded == "i":
+        return None
+    return folded[:4]
 
 
 def _exclusive_names(a: str, b: str, ta: list[str], tb: list[str]) -> bool:

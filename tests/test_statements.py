@@ -441,6 +441,20 @@ def test_word_overlap_does_not_depend_on_the_process(tmp_path):
     assert seen == {"0.2"}
 
 
+def test_a_shared_name_is_capitalised_on_both_sides():
+    """A word weighs as a shared name only when both sentences capitalise it: the city
+    of Nice is not the adjective, and one speaker's capitalised "Wall" is another's
+    wall. A name that opens the other sentence is still a name there."""
+    nice_city, nice_person = "You've seen what happened in Paris and Nice.", "I find him to be a very nice person."
+    assert not statements.shared_name(nice_city, nice_person)
+    wall = ("If there is no Wall, there is no Deal!", "If there's not a wall, we're doing nothing,")
+    assert statements.word_overlap(*wall) < statements.EMBED_MIN_OVERLAP
+    both = ("Cuba plays no role in the war in Ukraine,", "Ukraine's war is not one Cuba takes part in.")
+    assert statements.shared_name(*both) and statements.shared_name(*reversed(both))
+    # the name weighs double when both capitalise it
+    assert statements.word_overlap(*both) > statements.word_overlap(both[0], both[1].replace("Cuba", "cuba"))
+
+
 def test_counts_of_new_statements_need_no_refresh(tmp_path):
     """A statement created with one member gets its counts at creation; a full refresh
     changes nothing."""
