@@ -1,7 +1,7 @@
 """Scale on the AllSides corpus: full ingest with statements, peak memory, database
 size, a second ingest of the same files (all duplicates), and statement grouping time.
 
-    python benchmarks/scale_allsides.py [--limit N] [--workers N] [--db FILE] [--keep-db]
+    python benchmarks/scale_allsides.py [--limit N [--by-date]] [--workers N] [--db FILE] [--keep-db]
                                         [--no-reingest] [--grouping] [--json-out FILE]
     python benchmarks/scale_allsides.py --grouping-only DB [DB ...] [--repeat N] [--model-threads N]
 
@@ -23,7 +23,10 @@ size, a second ingest of the same files (all duplicates), and statement grouping
 With ``--limit N`` the first N records (in file order, allsides-00 first) are written
 to a temporary JSON Lines file outside the repository and ingested from there; without
 it the four ``.jsonl.gz`` files are ingested directly. Words are whitespace tokens of
-the records' ``text``.
+the records' ``text``. With ``--by-date`` the N are instead the earliest N records by
+their date (undated ones spread evenly among them, in file order), in date order: a
+corpus that grows over time at the density of the whole, where the first N records in
+file order sample every year (10x the articles is then 10x as many in the same weeks).
 """
 from __future__ import annotations
 
@@ -60,9 +63,11 @@ def corpus_files() -> list[Path]:
     return files
 
 
-def subset(limit: int | None, tmp: Path) -> tuple[list[Path], int, int]:
+def subset(limit: int | None, tmp: Path, by_date: bool = False) -> tuple[list[Path], int, int]:
     """(files to ingest, articles, words)."""
     n = words = 0
+    if by_date and limit is not None:
+        return _earliest(limit, tmp)
     if limit is None:
         for f in corpus_files():
             with gzip.open(f, "rt", encoding="utf-8") as fh:
@@ -83,6 +88,34 @@ def subset(limit: int | None, tmp: Path) -> tuple[list[Path], int, int]:
             if n >= limit:
                 break
     return [out], n, words
+
+
+def _earliest(limit: int, tmp: Path) -> tuple[list[Path], int, int]:
+    """The earliest ``limit`` records by date, in date order, undated records spread
+    evenly among them (as a share of the corpus, in file order)."""
+    sys.path.insert(0, str(REPO))
+    from quotetrack.sources import parse_date
+
+    dated, undated = [], []
+    for f in corpus_files():
+        with gzip.open(f, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                day = parse_date(json.loads(line).get("date") or "")
+                (dated.append((day, len(dated) + len(undated), line)) if day else undated.append(line))
+    dated.sort()
+    share = len(undated) / (len(dated) + len(undated))
+    chosen: list[str] = []
+    taken = 0
+    for _, _, line in dated:
+        if len(chosen) >= limit:
+            break
+        chosen.append(line)
+        while taken < len(undated) and len(chosen) < limit and taken < share * len(chosen) / (1 - share):
+            chosen.append(undated[taken])
+            taken += 1
+    out = tmp / f"allsides-earliest-{limit}.jsonl"
+    out.write_text("".join(chosen), encoding="utf-8")
+    return [out], len(chosen), sum(len(json.loads(line).get("text", "").split()) for line in chosen)
 
 
 def run_measured(cmd: list[str], cwd) -> tuple[float, int, int, subprocess.CompletedProcess]:
@@ -212,6 +245,8 @@ def _model_use(g: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, help="first N articles instead of all 37,547")
+    ap.add_argument("--by-date", action="store_true",
+                    help="with --limit: the earliest N articles by date, in date order, instead of the first N")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--db", help="database to build (default: a temporary file)")
@@ -258,7 +293,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="qt-scale-"))
     try:
-        files, n_articles, n_words = subset(args.limit, tmp)
+        files, n_articles, n_words = subset(args.limit, tmp, args.by_date)
         db = Path(args.db) if args.db else tmp / "allsides.db"
         if db.exists():
             sys.exit(f"{db} exists: give a new path")
