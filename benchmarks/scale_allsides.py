@@ -101,7 +101,10 @@ def _earliest(limit: int, tmp: Path) -> tuple[list[Path], int, int]:
         with gzip.open(f, "rt", encoding="utf-8") as fh:
             for line in fh:
                 day = parse_date(json.loads(line).get("date") or "")
-                (dated.append((day, len(dated) + len(undated), line)) if day else undated.append(line))
+                if day:
+                    dated.append((day, len(dated) + len(undated), line))
+                else:
+                    undated.append(line)
     dated.sort()
     share = len(undated) / (len(dated) + len(undated))
     chosen: list[str] = []

@@ -449,10 +449,10 @@ def test_a_shared_name_is_capitalised_on_both_sides():
     assert not statements.shared_name(nice_city, nice_person)
     wall = ("If there is no Wall, there is no Deal!", "If there's not a wall, we're doing nothing,")
     assert statements.word_overlap(*wall) < statements.EMBED_MIN_OVERLAP
-    both = ("Cuba plays no role in the war in Ukraine,", "Ukraine's war is not one Cuba takes part in.")
+    # "Ukraine" opens the second sentence: a name all the same, weighing double
+    both = ("The war in Ukraine is not one the island takes part in.", "Ukraine is at war, and we play no role in it,")
     assert statements.shared_name(*both) and statements.shared_name(*reversed(both))
-    # the name weighs double when both capitalise it
-    assert statements.word_overlap(*both) > statements.word_overlap(both[0], both[1].replace("Cuba", "cuba"))
+    assert statements.word_overlap(*both) > statements.word_overlap(both[0], both[1].replace("Ukraine", "ukraine"))
 
 
 def test_counts_of_new_statements_need_no_refresh(tmp_path):
