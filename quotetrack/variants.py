@@ -308,6 +308,7 @@ def _antonym_clash(ta: list[str], tb: list[str]) -> bool:
 
 
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)(?<=\s)[\"'\u201c\u2018(]*([A-Z\u00c0-\u00de][\w'\u2019-]+)")
+_ANY_CAPITALISED = re.compile(r"(?<![\w'\u2019-])([A-Z\u00c0-\u00de][\w'\u2019-]+)")
 
 
 def _names(text: str) -> set[str]:
@@ -320,9 +321,6 @@ def _capitalised(text: str) -> set[str]:
     """Every capitalised word of a sentence, sentence-initial ones too, folded as
     :func:`_names` folds them: a name that opens one sentence is still a name there."""
     return {f for f in map(_fold_name, _ANY_CAPITALISED.finditer(text.translate(_QUOTE_TABLE))) if f}
-
-
-_ANY_CAPITALISED = re.compile(r"(?<![\w'\u2019-])([A-Z\u00c0-\u00de][\w'\u2019-]+)")
 
 
 def _fold_name(m: re.Match) -> str | None:
