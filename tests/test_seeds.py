@@ -169,7 +169,7 @@ EXPECTED_STATEMENTS = {
     (("000", "incorporated into the military forces"), ("003", "incorporated into the military forces")),
     # short fragments never join an unrelated statement
     (("000", "even some in Cuba"),),
-    (("004", "summons"),),
+    # a one-word quote ("summons") is kept as a quote but is no statement of its own
 }
 
 
@@ -195,7 +195,10 @@ def statement_groups(db) -> set[tuple]:
 def test_seed_statements_are_grouped_exactly(seeds_db):
     db = sqlite_utils.Database(seeds_db)
     assert statement_groups(db) == EXPECTED_STATEMENTS
-    assert db["statements"].count == len(EXPECTED_STATEMENTS) == 8
+    assert db["statements"].count == len(EXPECTED_STATEMENTS) == 7
+    summons = next(db.query("select id, statement_id from quotes where text = 'summons'"))
+    assert summons["statement_id"] is None
+    assert not list(db.query("select 1 from quote_statements where quote_id = ?", [summons["id"]]))
     # the merged quote links to both statements; its main statement is one of them
     merged = next(db.query("select q.id, q.statement_id from quotes q join articles a on a.id = q.article_id "
                            "where a.path like '%002_%' and q.text like 'Cuba plays no role%'"))

@@ -105,8 +105,8 @@ def test_correction_errors(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["statements", "merge", "1", "999", "--db", str(db_path)])
     assert result.exit_code != 0 and "no statement 999" in result.output
-    summons = _statement_of(db, "004", "summons")
-    result = runner.invoke(cli, ["statements", "split", str(summons["id"]), "--db", str(db_path)])
+    alone = _statement_of(db, "004", "the competent authorities")
+    result = runner.invoke(cli, ["statements", "split", str(alone["id"]), "--db", str(db_path)])
     assert result.exit_code != 0 and "nothing to split" in result.output
     result = runner.invoke(cli, ["statements", "split", "1", "--db", str(tmp_path / "missing.db")])
     assert result.exit_code != 0 and "no such database" in result.output
@@ -225,7 +225,7 @@ def test_prolific_speakers_old_statement_is_still_found(tmp_path):
     original = db.execute("select statement_id from quote_statements where text = ?", [target]).fetchone()[0]
     later = [
         "harbour reconstruction programme will finish before the monsoon season",            # contained
-        "The harbour reconstruction programme will surely finish before the monsoon season arrives",  # lexical
+        "The harbour reconstruction programme will surely finish before the monsoon season arrives",  # reworded: the model
         "As promised the harbour reconstruction programme will finish before the monsoon season arrives "
         "and the port reopens",                                                               # contains it
     ]
@@ -237,7 +237,7 @@ def test_prolific_speakers_old_statement_is_still_found(tmp_path):
         "select qs.text, qs.statement_id, qs.method from quote_statements qs join quotes q on q.id = qs.quote_id "
         "where q.article_id = (select max(id) from articles)")}
     assert {t: st for t, (st, _) in got.items()} == {t: original for t in later}
-    assert [m for _, m in got.values()] == ["fragment", "lexical", "contained"]
+    assert [m for _, m in got.values()] == ["fragment", "embedding", "contained"]
     # the speaker has 400 statements, the new sentences were compared with a handful
     assert db.execute("select count(*) from statements").fetchone()[0] == 400
     assigner = statements._Assigner(db)
@@ -256,7 +256,13 @@ def _brute_force_matches(db, unit, speaker_ids):
             "select qs.statement_id, coalesce(qs.text, q.text) from quote_statements qs join quotes q "
             "on q.id = qs.quote_id join statements s on s.id = qs.statement_id "
             f"where s.speaker_id in ({', '.join('?' * len(speaker_ids))})", sorted(speaker_ids)):
-        if variants.cheap_judgement(unit, text).same:
+        # what the term index promises: truncations and texts whose content words reach
+        # a Jaccard similarity of JACCARD_THRESHOLD (the calibrated model then decides)
+        ta, tb = variants.tokens(unit), variants.tokens(text)
+        ca, cb = variants._content(ta), variants._content(tb)
+        close = (len(ta) >= variants.MIN_OVERLAP_WORDS and len(tb) >= variants.MIN_OVERLAP_WORDS and ca and cb
+                 and len(ca & cb) >= variants.JACCARD_THRESHOLD * len(ca | cb))
+        if variants.cheap_judgement(unit, text).same or close:
             out.add(statement_id)
     return out
 

@@ -203,8 +203,9 @@ def test_migration_upgrades_old_database_in_place(tmp_path):
 
 
 def test_save_article_rows(filled):
-    assert stats(filled) == {"articles": 3, "speakers": 2, "speaker_aliases": 7, "statements": 4,
-                             "quotes": 6, "quote_statements": 6}
+    # (the one-word "summons" is a quote but no statement)
+    assert stats(filled) == {"articles": 3, "speakers": 2, "speaker_aliases": 7, "statements": 3,
+                             "quotes": 6, "quote_statements": 5}
     a1 = filled["articles"].get(1)
     assert a1["outlet"] == "Outlet A" and a1["word_count"] > 10 and a1["ingested_at"]
     assert a1["content_hash"]
@@ -212,7 +213,7 @@ def test_save_article_rows(filled):
                           "articles.published as a_published from quotes join articles on articles.id = article_id"):
         assert q["body"][q["start"]:q["end"]] == q["text"]
         assert (q["outlet"], q["published"]) == (q["a_outlet"], q["a_published"])
-        assert q["statement_id"] is not None
+        assert (q["statement_id"] is None) == (q["text"] == "summons")
     assert filled["quotes"].get(3)["speaker_id"] is None  # "summons" has no speaker
 
 
@@ -542,9 +543,12 @@ def test_same_words_from_two_outlets(filled):
     assert st["first_reported"] == "2023-09-04"
 
 
-def test_fragment_gets_its_own_statement(filled):
-    st = statement_of(filled, "summons")
-    assert st["quote_count"] == 1 and st["speaker_id"] is None
+def test_one_word_is_no_statement(filled):
+    """A one- or two-word quote ("summons") is stored as a quote, never as a statement."""
+    quote = next(filled.query("select id, statement_id from quotes where text = 'summons'"))
+    assert quote["statement_id"] is None
+    assert not list(filled.query("select 1 from quote_statements where quote_id = ?", [quote["id"]]))
+    assert not list(filled.query("select 1 from statements where text = 'summons'"))
 
 
 def test_assign_statements_idempotent(filled):

