@@ -224,7 +224,8 @@ class _Assigner:
         out = set(ids)
         for sid in ids:
             if sid not in self.related_cache:
-                self.related_cache[sid] = identities.related_ids(self.db, sid)
+                self.related_cache[sid] = identities.related_ids(self.db, sid) | \
+                    identities.same_surname_ids(self.db, sid)
             out |= self.related_cache[sid]
         return out
 
@@ -309,6 +310,18 @@ class _Assigner:
         # the speakers' statements within the date window that the term index offers
         embeddable: set[int] = set()
         terms, _ = index_terms(unit)
+        short_terms = _short_fragment_terms(unit) if not terms else ()
+        if speaker_ids and short_terms:
+            # a fragment of 3-4 words: the speakers' statements holding every one of its
+            # content words (it can only join one as a fragment)
+            scope = sorted(speaker_ids)
+            in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
+            offered = f"select a.statement_id from statement_terms a where a.{in_scope} and a.term = ?"
+            offered += (" and exists (select 1 from statement_terms b where b.statement_id = a.statement_id"
+                        " and b.term = ?)") * (len(short_terms) - 1)
+            where, window = _window(published)
+            parts.append(select + f"where qs.statement_id in ({offered}) and +s.{in_scope}{where}")
+            params += [*scope, *short_terms, *scope, *window]
         if speaker_ids and terms:
             if self.embedding:
                 embeddable = self.embeddable(speaker_ids, terms, published,
@@ -390,6 +403,12 @@ class _Assigner:
                 add(_Match(member.statement_id, "exact", 1.0, False))
                 continue
             member_words = member.norm.split()
+            if len(words) < MIN_MATCH_WORDS:
+                # a fragment of 3-4 words by the same speaker joins the fuller quote it is part of
+                if len(words) >= MIN_STATEMENT_WORDS and len(member_words) > len(words) \
+                        and variants._contained(unit, member_words, MIN_STATEMENT_WORDS):
+                    add(_Match(member.statement_id, "fragment", 1.0, True))
+                continue
             close = _may_be_same(unit_words, member_words)
             if not close:
                 # not lexically close: only the model with the embeddings might join them,
@@ -555,6 +574,15 @@ def _may_be_same(unit_words: tuple[list[str], set[str], set[str]], member_words:
         if ca and cb and len(ca & cb) >= variants.JACCARD_THRESHOLD * len(ca | cb) - 1e-9:
             return True
     return False
+
+
+def _short_fragment_terms(text: str) -> tuple[str, ...]:
+    """The content words of a sentence of ``MIN_STATEMENT_WORDS`` to ``MIN_MATCH_WORDS`` - 1
+    words ("had better be stopped"), rarest first; empty for any other sentence."""
+    toks = variants.tokens(text)
+    if not MIN_STATEMENT_WORDS <= len(toks) < MIN_MATCH_WORDS:
+        return ()
+    return tuple(sorted(set(toks) - variants._STOPWORDS, key=_term_order))
 
 
 def _window(published) -> tuple[str, list]:

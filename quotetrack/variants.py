@@ -159,16 +159,16 @@ def _find(hay: list[str], needle: list[str], start: int) -> int:
     return -1
 
 
-def _contained(short_text: str, long_toks: list[str]) -> bool:
+def _contained(short_text: str, long_toks: list[str], min_words: int = MIN_CONTAINED_WORDS) -> bool:
     """Is ``short_text`` a truncation of the quote whose words are ``long_toks``?
 
     Every ellipsis-separated piece of the shorter quote must occur, in order and at
     word boundaries, in the longer one, and together they must keep at least
-    ``MIN_CONTAINED_WORDS`` words. A negation immediately before the first piece
+    ``min_words`` words. A negation immediately before the first piece
     ("... does *not* [plays a role]") makes it a different statement.
     """
     segs = _segments(short_text)
-    if sum(len(s) for s in segs) < MIN_CONTAINED_WORDS:
+    if sum(len(s) for s in segs) < min_words:
         return False
     pos = 0
     first = None
