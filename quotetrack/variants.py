@@ -433,6 +433,7 @@ def pair_features(a: str, b: str, cosine: float | None = None) -> dict[str, floa
         "cosine_cross": cos * cross,
         "cosine_log": stretched,
         "cosine_log_cross": stretched * cross,
+        **_per_language(la, lb, stretched),
         "cross_language": cross,
         "jaccard": _jaccard(ca, cb),
         "stem_jaccard": _jaccard(sa, sb),
@@ -455,8 +456,27 @@ def pair_features_with_cosine(features: dict[str, float], cosine: float) -> dict
     """``features`` (of :func:`pair_features` without a cosine) with the cosine's."""
     cross = features["cross_language"]
     stretched = -math.log(max(1e-3, 1.0 - cosine))
-    return {**features, "cosine": cosine, "cosine_sq": cosine * cosine, "cosine_cross": cosine * cross,
-            "cosine_log": stretched, "cosine_log_cross": stretched * cross}
+    out = {**features, "cosine": cosine, "cosine_sq": cosine * cosine, "cosine_cross": cosine * cross,
+           "cosine_log": stretched, "cosine_log_cross": stretched * cross}
+    for lang in _FOREIGN:
+        out[f"cosine_log_{lang}"] = stretched * features[f"cross_{lang}"]
+    return out
+
+
+_FOREIGN = ("es", "pt", "fr", "it", "de")
+
+
+def _per_language(la: str, lb: str, stretched: float) -> dict[str, float]:
+    """Across languages, which language the other side is in (the embedding model brings
+    some closer to English than others: Portuguese translations score lower), as an
+    indicator and its interaction with the cosine."""
+    other = (la if la != "en" else lb) if la != lb else None
+    out = {}
+    for lang in _FOREIGN:
+        on = float(other == lang)
+        out[f"cross_{lang}"] = on
+        out[f"cosine_log_{lang}"] = stretched * on
+    return out
 
 
 def probability(features: dict[str, float], *, with_embeddings: bool = True) -> float:
