@@ -355,6 +355,8 @@ class Judgement:
       installed), ``negation`` / ``numbers`` / ``swapped`` / ``antonym`` (a guard
       separated them), ``empty``, ``different`` (the model said no), or
       ``candidate`` (:func:`cheap_judgement` only: the model needs the embeddings).
+      In one language, ``lexical`` and ``different`` may come from the lexical model
+      alone where it is sure (``LEXICAL_SURE``, ``LEXICAL_UNLIKELY``).
     - ``score``: the calibrated probability that they are the same statement (1.0
       for exact and contained; None where a guard decided).
     - ``cosine``: the embedding cosine, where one was computed.
@@ -521,9 +523,18 @@ def _guards(a: str, b: str, ta: list[str], tb: list[str], la: str, lb: str, sa: 
     return None
 
 
-def cheap_judgement(a: str, b: str) -> Judgement:
-    """Everything but the embeddings: equal texts, truncations and the guards decide;
-    otherwise ``stage == "candidate"`` with the model's lexical features, for
+#: in one language, the lexical model's probability from which a pair is the same
+#: statement without computing embeddings, and below which it is not (on the labelled
+#: dev pairs the full model agrees with both on more than 99% of pairs; see
+#: ``benchmarks/statement_pairs.py``): most candidate pairs of a corpus need no vectors
+LEXICAL_SURE = 0.9
+LEXICAL_UNLIKELY = 0.05
+
+
+def cheap_judgement(a: str, b: str, *, cascade: bool = True) -> Judgement:
+    """Everything but the embeddings: equal texts, truncations and the guards decide,
+    and (``cascade``) in one language the lexical model where it is sure; otherwise
+    ``stage == "candidate"`` with the model's lexical features, for
     :func:`embedding_judgement` to finish once the cosine is known."""
     ta, tb = tokens(a), tokens(b)
     if not ta or not tb:
@@ -538,7 +549,14 @@ def cheap_judgement(a: str, b: str) -> Judgement:
     guard = _guards(a, b, ta, tb, la, lb, sa, sb)
     if guard:
         return Judgement(False, guard, None, None, la, lb)
-    return Judgement(False, "candidate", None, None, la, lb, tuple(pair_features(a, b).items()))
+    features = pair_features(a, b)
+    if cascade and la == lb:
+        p = probability(features, with_embeddings=False)
+        if p >= LEXICAL_SURE:
+            return Judgement(True, "lexical", p, None, la, lb, tuple(features.items()))
+        if p < LEXICAL_UNLIKELY:
+            return Judgement(False, "different", p, None, la, lb, tuple(features.items()))
+    return Judgement(False, "candidate", None, None, la, lb, tuple(features.items()))
 
 
 def embedding_judgement(cheap: Judgement, cosine: float | None) -> Judgement:

@@ -64,7 +64,7 @@ def featurise(pairs, cache, names):
     """Feature rows of the pairs the model decides, and the judgement of the others."""
     rows, labels, keep = [], [], []
     for i, p in enumerate(pairs):
-        j = variants.cheap_judgement(p.a, p.b)
+        j = variants.cheap_judgement(p.a, p.b, cascade=False)
         if j.stage != "candidate":
             continue
         cos = cache.cosine(p.a, p.b)
@@ -138,7 +138,8 @@ def main(argv=None) -> None:
         ys.append(y)
         set_of += [name] * len(y)
         kept = set(keep)
-        all_rules[name] = [(p, variants.cheap_judgement(p.a, p.b)) for i, p in enumerate(pairs) if i not in kept]
+        all_rules[name] = [(p, variants.cheap_judgement(p.a, p.b, cascade=False))
+                           for i, p in enumerate(pairs) if i not in kept]
         print(f"{name}: {len(pairs)} pairs, {len(y)} for the model "
               f"({int(y.sum())} same), {len(pairs) - len(y)} decided by rules", file=sys.stderr)
     x = np.vstack(xs)
@@ -184,7 +185,7 @@ def main(argv=None) -> None:
     out["heldout_check"] = [
         {"a": p.a, "b": p.b, "probability": round(variants.probability(
             variants.pair_features(p.a, p.b, cache.cosine(p.a, p.b))), 4)}
-        for p in check_pairs if variants.cheap_judgement(p.a, p.b).stage == "candidate"]
+        for p in check_pairs if variants.cheap_judgement(p.a, p.b, cascade=False).stage == "candidate"]
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out.relative_to(ROOT)}", file=sys.stderr)
 

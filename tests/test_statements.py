@@ -237,7 +237,7 @@ def test_prolific_speakers_old_statement_is_still_found(tmp_path):
         "select qs.text, qs.statement_id, qs.method from quote_statements qs join quotes q on q.id = qs.quote_id "
         "where q.article_id = (select max(id) from articles)")}
     assert {t: st for t, (st, _) in got.items()} == {t: original for t in later}
-    assert [m for _, m in got.values()] == ["fragment", "embedding", "contained"]
+    assert [m for _, m in got.values()] in (["fragment", "embedding", "contained"], ["fragment", "lexical", "contained"])
     # the speaker has 400 statements, the new sentences were compared with a handful
     assert db.execute("select count(*) from statements").fetchone()[0] == 400
     assigner = statements._Assigner(db)
@@ -399,7 +399,8 @@ def _may_be_same(a, b):
 def test_word_filter_keeps_every_pair_the_cheap_stages_join():
     """Sentences made by truncating (with ellipses), extending, rewording and re-typing
     others (random, fixed seed): whenever the cheap stages find two the same, the word
-    filter that spares them the guards lets them through."""
+    filter that spares them the guards lets them through (pairs only the lexical model
+    finds the same are compared when the term index offers them for embeddings)."""
     rng = random.Random(5)
     vocab = list(statements.COMMON_WORDS[:40]) + ["not", "never", "don't", "the", "of", "1,000", "3.5",
                                                   "two", "Cuba's", "U.S."] + [_nonsense(rng, 1) for _ in range(30)]
@@ -426,10 +427,10 @@ def test_word_filter_keeps_every_pair_the_cheap_stages_join():
         sa = " ".join(a)
         sb = " ".join(w.upper() if rng.random() < 0.1 else w for w in b) + rng.choice(["", ".", "!\u201d", "\u2026"])
         for x, y in ((sa, sb), (sb, sa)):
-            if variants.cheap_judgement(x, y).same:
+            if variants.cheap_judgement(x, y).stage in ("exact", "contained"):
                 joined += 1
                 assert _may_be_same(x, y), (x, y)
-    assert joined > 1500
+    assert joined > 1000
 
 
 def test_word_overlap_does_not_depend_on_the_process(tmp_path):
