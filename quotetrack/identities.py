@@ -719,21 +719,24 @@ def related_ids(db, speaker_id: int | None) -> set[int]:
         return set()
 
 
-#: identities sharing a surname that statement grouping looks through, at most
-SAME_SURNAME_LIMIT = 200
+#: identities sharing a surname that statement grouping looks through, at most: those
+#: with the most statements (a split identity's fragments join the main one; looking
+#: through every "trump#52" would cost more than it finds)
+SAME_SURNAME_LIMIT = 50
 
 
 def same_surname_ids(db, speaker_id: int | None) -> set[int]:
     """Other person identities with the surname of ``speaker_id`` ("Trump", "Donald
-    Trump", "Donald J. Trump"): plausibly the same person, so statement grouping looks
-    at their statements too (the judgement of the words still decides; two Smiths who
+    Trump", "Donald J. Trump"), the ``SAME_SURNAME_LIMIT`` with the most statements:
+    plausibly the same person, so statement grouping looks at their statements too (the judgement of the words still decides; two Smiths who
     said different things stay apart)."""
     if speaker_id is None:
         return set()
     try:
         return {r[0] for r in db.execute(
             "select b.id from speakers a join speakers b on b.surname = a.surname and b.kind = 'person' "
-            f"where a.id = ? and a.kind = 'person' and a.surname is not null and b.id != a.id "
+            "where a.id = ? and a.kind = 'person' and a.surname is not null and b.id != a.id "
+            "order by (select count(*) from statements s where s.speaker_id = b.id) desc, b.id "
             f"limit {SAME_SURNAME_LIMIT}", [speaker_id]).fetchall()}
     except sqlite3.OperationalError:      # no surname column (a database not upgraded yet)
         return set()

@@ -114,6 +114,11 @@ def words(text: str) -> list[str]:
     return [w.casefold().replace("\u2019", "'") for w in _WORD.findall(text or "")]
 
 
+# English function words that are not words of es/pt/fr/it/de ("was" and "will" are German)
+_ENGLISH_ONLY = frozenset("the and of to is that with for it this have we they be are not he she has "
+                          "would there their our been which".split())
+
+
 @functools.lru_cache(maxsize=1)
 def _identifier():
     """py3langid's bundled model (character n-grams, naive Bayes), restricted to :data:`LANGS`."""
@@ -123,16 +128,19 @@ def _identifier():
     return ident
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def guess_language(text: str) -> str:
     """The most likely of :data:`LANGS` for ``text`` (py3langid, which reads short
     sentences well: "Um homem toca violão." is Portuguese); English for a text with no
     letters, or with no function word of the language guessed."""
     if not text or not any(c.isalpha() for c in text):
         return "en"
+    ws = words(text)
+    if sum(w in _ENGLISH_ONLY for w in ws) >= 2:
+        return "en"     # most quotes: two English function words no other language has
     lang = _identifier().classify(text)[0]
     if lang != "en" and not any(w in STOPWORDS[lang] or w in NEGATIONS[lang] or w in NUMBER_WORDS[lang]
-                                for w in words(text)):
+                                for w in ws):
         return "en"     # no function word of that language: a name, a title, made-up words
     return lang
 

@@ -393,7 +393,7 @@ def _model() -> dict:
     return json.loads(resources.files("quotetrack").joinpath("judgement.json").read_text("utf-8"))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def _side(text: str) -> tuple:
     """What the features need of one quote: language, words, content words (exact and
     cut to five letters), character trigrams, negation, numbers, names."""
