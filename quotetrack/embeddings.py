@@ -275,6 +275,13 @@ class Embedder:
     def _row(self, h: str, v) -> tuple:
         return (h, self.model_name, int(v.shape[0]), v.tobytes())
 
+    def cosine(self, a: str, b: str) -> float | None:
+        """The cosine of two texts' vectors (one call to the model for both), or None
+        without a model."""
+        vectors = self.vectors([a, b])
+        va, vb = vectors.get(text_hash(a)), vectors.get(text_hash(b))
+        return float(va @ vb) if va is not None and vb is not None else None
+
     def vector(self, text: str):
         """The vector of one text, or None without a model."""
         return self.vectors([text]).get(text_hash(text))

@@ -161,7 +161,7 @@ def negated(text: str, lang: str | None = None) -> bool:
             if lang == "es" and w == "no" and i + 1 < len(ws) and ws[i + 1] == "obstante":
                 continue
             return True
-        if lang == "en" and (w.endswith("n't") or w.endswith("nt") and w in _EN_NT):
+        if lang == "en" and (w.endswith("n't") or w in _EN_NT):
             return True
         if lang == "fr" and w.startswith("n'"):
             return True

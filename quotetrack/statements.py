@@ -257,18 +257,11 @@ class _Assigner:
         (all of them, up to ``TRANSLATION_CANDIDATES``, when the date is unknown): a
         sentence in another language than English shares too few words with its
         English renderings for the term index to offer them."""
-        day = _date(published)
         in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
-        params: list = list(scope)
-        where = ""
-        if day is not None:
-            lo = (day - datetime.timedelta(days=EMBED_NEAR_DAYS)).isoformat()
-            hi = (day + datetime.timedelta(days=EMBED_NEAR_DAYS)).isoformat() + "~"
-            where = " and (first_reported is null or (first_reported <= ? and last_reported >= ?))"
-            params += [hi, lo]
+        where, window = _window(published, EMBED_NEAR_DAYS)
         return [r[0] for r in self.db.execute(
             f"select id from statements where {in_scope}{where} order by id desc limit {TRANSLATION_CANDIDATES}",
-            params)]
+            [*scope, *window])]
 
     def _rank_by_rare_words(self, scope: tuple[int, ...], terms: tuple[str, ...], published) -> list[int]:
         db = self.db
@@ -316,9 +309,7 @@ class _Assigner:
             # content words (it can only join one as a fragment)
             scope = sorted(speaker_ids)
             in_scope = f"speaker_id in ({', '.join('?' * len(scope))})"
-            offered = f"select a.statement_id from statement_terms a where a.{in_scope} and a.term = ?"
-            offered += (" and exists (select 1 from statement_terms b where b.statement_id = a.statement_id"
-                        " and b.term = ?)") * (len(short_terms) - 1)
+            offered = _holding_every_term(in_scope, len(short_terms))
             where, window = _window(published)
             parts.append(select + f"where qs.statement_id in ({offered}) and +s.{in_scope}{where}")
             params += [*scope, *short_terms, *scope, *window]
@@ -332,9 +323,7 @@ class _Assigner:
             offered = (f"select value from json_each(?) union select statement_id from statement_terms "
                        f"where {in_scope} and term in ({', '.join('?' * len(terms))}) and prefix = 1")
             # the new sentence inside a member: statements holding every one of its words
-            offered += f" union select a.statement_id from statement_terms a where a.{in_scope} and a.term = ?"
-            offered += (" and exists (select 1 from statement_terms b where b.statement_id = a.statement_id"
-                        " and b.term = ?)") * (len(terms) - 1)
+            offered += " union " + _holding_every_term(in_scope, len(terms))
             where, window = _window(published)
             # (+: the statement is found by its id, not through the speaker index)
             parts.append(select + f"where qs.statement_id in ({offered}) and +s.{in_scope}{where}")
@@ -516,12 +505,7 @@ class _Assigner:
         j = self.cheap(unit, row[0])
         if j.same or j.stage != "candidate":
             return j.same
-        cosine = None
-        if self.embedding:
-            from .embeddings import text_hash
-            vectors = self.embedder.vectors([unit, row[0]])
-            va, vb = vectors.get(text_hash(unit)), vectors.get(text_hash(row[0]))
-            cosine = float(va @ vb) if va is not None and vb is not None else None
+        cosine = self.embedder.cosine(unit, row[0]) if self.embedding else None
         return variants.embedding_judgement(j, cosine).same
 
     def forbidden_for(self, quote_id: int, h: str) -> set[int]:
@@ -576,6 +560,14 @@ def _may_be_same(unit_words: tuple[list[str], set[str], set[str]], member_words:
     return False
 
 
+def _holding_every_term(in_scope: str, n: int) -> str:
+    """SQL selecting the statements (of the speakers ``in_scope``) whose term index holds
+    every one of ``n`` terms (parameters: the scope's ids, then the terms)."""
+    return (f"select a.statement_id from statement_terms a where a.{in_scope} and a.term = ?"
+            + " and exists (select 1 from statement_terms b where b.statement_id = a.statement_id"
+              " and b.term = ?)" * (n - 1))
+
+
 def _short_fragment_terms(text: str) -> tuple[str, ...]:
     """The content words of a sentence of ``MIN_STATEMENT_WORDS`` to ``MIN_MATCH_WORDS`` - 1
     words ("had better be stopped"), rarest first; empty for any other sentence."""
@@ -585,14 +577,14 @@ def _short_fragment_terms(text: str) -> tuple[str, ...]:
     return tuple(sorted(set(toks) - variants._STOPWORDS, key=_term_order))
 
 
-def _window(published) -> tuple[str, list]:
+def _window(published, days: int = DATE_WINDOW_DAYS) -> tuple[str, list]:
     """SQL condition (on ``statements``) and parameters: the statement was reported
-    within ``DATE_WINDOW_DAYS`` of ``published`` (or either date is unknown)."""
+    within ``days`` of ``published`` (or either date is unknown)."""
     day = _date(published)
     if day is None:
         return "", []
-    lo = (day - datetime.timedelta(days=DATE_WINDOW_DAYS)).isoformat()
-    hi = (day + datetime.timedelta(days=DATE_WINDOW_DAYS)).isoformat() + "~"
+    lo = (day - datetime.timedelta(days=days)).isoformat()
+    hi = (day + datetime.timedelta(days=days)).isoformat() + "~"
     return (" and (first_reported is null or last_reported is null"
             " or (first_reported <= ? and last_reported >= ?))", [hi, lo])
 

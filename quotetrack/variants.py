@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from . import languages
@@ -87,11 +86,6 @@ _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^\d+(?:_\d+)?$")
 
 
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 @functools.lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     """Normalise a quotation for comparison.
@@ -107,7 +101,7 @@ def normalise(text: str) -> str:
     t = _ELLIPSIS.sub(" ", t)
     t = _THOUSANDS.sub("", t)
     t = _DECIMAL.sub("_", t)
-    t = _strip_accents(t).casefold()
+    t = languages.fold(t)
     t = _NON_WORD.sub(" ", t)
     t = _STRAY_APOSTROPHE.sub(" ", t)
     return _SPACES.sub(" ", t).strip()
@@ -323,7 +317,7 @@ def _fold_name(m: re.Match) -> str | None:
     word = m.group(1)
     if word.isupper() and len(word) > 4:  # SHOUTING, not an acronym
         return None
-    folded = _strip_accents(word).casefold().replace("\u2019", "'")
+    folded = languages.fold(word).replace("\u2019", "'")
     if folded.endswith("'s"):
         folded = folded[:-2]
     if folded in _STOPWORDS or _is_negation(folded) or folded in _NUMBER_WORDS or folded == "i":
@@ -419,24 +413,19 @@ def _excess(x: frozenset, y: frozenset) -> float:
 
 
 def pair_features(a: str, b: str, cosine: float | None = None) -> dict[str, float]:
-    """The model's features for quotes ``a`` and ``b`` (symmetric)."""
+    """The model's features for quotes ``a`` and ``b`` (symmetric); without a cosine
+    its features are 0 (the lexical model does not read them)."""
     la, na, ca, sa, ga, nega, numa, namesa = _side(a)
     lb, nb, cb, sb, gb, negb, numb, namesb = _side(b)
-    cross = float(la != lb)
     short, long_ = sorted((max(na, 1), max(nb, 1)))
     shared = len(sa & sb)
     exclusive_names = min(len(namesa - namesb), len(namesb - namesa))
-    cos = 0.0 if cosine is None else float(cosine)
-    # the cosine stretched near 1, where the decision lies (0.90 -> 2.3, 0.95 -> 3.0)
-    stretched = -math.log(max(1e-3, 1.0 - cos))
-    return {
-        "cosine": cos,
-        "cosine_sq": cos * cos,
-        "cosine_cross": cos * cross,
-        "cosine_log": stretched,
-        "cosine_log_cross": stretched * cross,
-        **_per_language(la, lb, stretched),
-        "cross_language": cross,
+    # across languages, which language the other side is in: the embedding model brings
+    # some closer to English than others (Portuguese translations score lower)
+    other = (la if la != "en" else lb) if la != lb else None
+    lexical = {
+        **{f"cross_{lang}": float(other == lang) for lang in _FOREIGN},
+        "cross_language": float(la != lb),
         "jaccard": _jaccard(ca, cb),
         "stem_jaccard": _jaccard(sa, sb),
         "stem_cover": shared / min(len(sa), len(sb)) if sa and sb else 0.0,
@@ -452,33 +441,20 @@ def pair_features(a: str, b: str, cosine: float | None = None) -> dict[str, floa
         "names_missing": float(min(len(namesa ^ namesb), 4)),
         "names_shared": float(min(len(namesa & namesb), 3)),
     }
-
-
-def pair_features_with_cosine(features: dict[str, float], cosine: float) -> dict[str, float]:
-    """``features`` (of :func:`pair_features` without a cosine) with the cosine's."""
-    cross = features["cross_language"]
-    stretched = -math.log(max(1e-3, 1.0 - cosine))
-    out = {**features, "cosine": cosine, "cosine_sq": cosine * cosine, "cosine_cross": cosine * cross,
-           "cosine_log": stretched, "cosine_log_cross": stretched * cross}
-    for lang in _FOREIGN:
-        out[f"cosine_log_{lang}"] = stretched * features[f"cross_{lang}"]
-    return out
+    return with_cosine(lexical, 0.0 if cosine is None else float(cosine))
 
 
 _FOREIGN = ("es", "pt", "fr", "it", "de")
 
 
-def _per_language(la: str, lb: str, stretched: float) -> dict[str, float]:
-    """Across languages, which language the other side is in (the embedding model brings
-    some closer to English than others: Portuguese translations score lower), as an
-    indicator and its interaction with the cosine."""
-    other = (la if la != "en" else lb) if la != lb else None
-    out = {}
-    for lang in _FOREIGN:
-        on = float(other == lang)
-        out[f"cross_{lang}"] = on
-        out[f"cosine_log_{lang}"] = stretched * on
-    return out
+def with_cosine(features: dict[str, float], cosine: float) -> dict[str, float]:
+    """``features`` (of :func:`pair_features`) with the cosine's features for ``cosine``."""
+    cross = features["cross_language"]
+    # the cosine stretched near 1, where the decision lies (0.90 -> 2.3, 0.95 -> 3.0)
+    stretched = -math.log(max(1e-3, 1.0 - cosine))
+    return {**features, "cosine": cosine, "cosine_sq": cosine * cosine, "cosine_cross": cosine * cross,
+            "cosine_log": stretched, "cosine_log_cross": stretched * cross,
+            **{f"cosine_log_{lang}": stretched * features[f"cross_{lang}"] for lang in _FOREIGN}}
 
 
 def probability(features: dict[str, float], *, with_embeddings: bool = True) -> float:
@@ -567,7 +543,7 @@ def embedding_judgement(cheap: Judgement, cosine: float | None) -> Judgement:
     features = dict(cheap.features)
     with_embeddings = cosine is not None
     if with_embeddings:
-        features = pair_features_with_cosine(features, cosine)
+        features = with_cosine(features, cosine)
     p = probability(features, with_embeddings=with_embeddings)
     same = p >= threshold(with_embeddings=with_embeddings)
     stage = ("embedding" if with_embeddings else "lexical") if same else "different"
@@ -589,11 +565,7 @@ def judge(a: str, b: str, *, embeddings: bool = True, embedder=None) -> Judgemen
         if embedder is None:
             from .embeddings import Embedder
             embedder = Embedder()
-        from .embeddings import text_hash
-        vectors = embedder.vectors([a, b])
-        va, vb = vectors.get(text_hash(a)), vectors.get(text_hash(b))
-        if va is not None and vb is not None:
-            cosine = float(va @ vb)
+        cosine = embedder.cosine(a, b)
     return embedding_judgement(first, cosine)
 
 
