@@ -714,6 +714,8 @@ class Attributor:
         return self._make(mention_for(subj), verb, "colon", 0.7, q)
 
     def _make(self, m: Mention, cue_tok: Token, method: str, conf: float, q: QuoteSpan) -> Attribution:
+        if m.kind != "pronoun" and cue_tok.pos_ in ("VERB", "AUX"):
+            m = name_beside_verb(m, cue_tok, self.inside) or m
         cue = cue_tok.text
         start, end = cue_tok.idx, cue_tok.idx + len(cue_tok)
         if cue_tok.lower_ == "according":
@@ -777,6 +779,108 @@ class Attributor:
             return False
         return True
 
+
+
+# tokens a speaker's noun phrase is made of beside its verb ("the National Institute of
+# Allergy and Infectious Diseases' director Anthony Fauci", "study co-author Carl Lipo")
+_CHAIN_POS = {"PROPN", "NOUN", "ADJ", "DET", "PART", "NUM"}
+_CHAIN_WORDS = {"of", "-", "'", "’", "'s", "’s", "&", "for"}
+
+
+def _is_person_token(tok: Token) -> bool:
+    return tok.pos_ == "PROPN" and (tok.ent_type_ == "PERSON" or tok.lower_ in _person_words(tok.doc)) \
+        or (tok.ent_type_ == "PERSON" and tok.text[:1].isupper())
+
+
+def _noun_chain(verb: Token, before: bool, inside: set[int]) -> list[Token]:
+    """The run of noun-phrase tokens right before (or after) ``verb``, nearest first."""
+    doc = verb.doc
+    step = -1 if before else 1
+    k = verb.i + step
+    out: list[Token] = []
+    while 0 <= k < len(doc) and len(out) < 16:
+        t = doc[k]
+        if k in inside or "\n" in t.text or t.is_space:
+            break
+        if not (t.pos_ in _CHAIN_POS or t.lower_ in _CHAIN_WORDS or t.ent_type_ in ("ORG", "PERSON", "GPE", "NORP")
+                and t.text not in (",", ";", ":", "(", ")")):
+            break
+        if t.lower_ in ("that", "this", "these", "those") or t.pos_ == "PART" and t.lower_ not in ("'s", "’s", "'", "’"):
+            break
+        out.append(t)
+        if before and t.is_sent_start:
+            break
+        k += step
+    return out
+
+
+def name_beside_verb(m: Mention, verb: Token, inside: set[int]) -> Mention | None:
+    """The person named right beside the speech verb when the parser made a title, an
+    employer or a place the subject: "President of Ukraine Volodymyr Zelenskyy said",
+    "said study co-author Carl Lipo", "Rocky Linux's founder Gregory Kurtzer wrote:".
+    The person's name is the head of the noun phrase, so it must end the phrase at the
+    verb (or end the phrase that follows it); the words before it are the role."""
+    doc = verb.doc
+    before = m.end <= verb.idx
+    chain = _noun_chain(verb, before, inside)
+    if not chain:
+        return None
+    chain.sort(key=lambda t: t.i)
+    if not before:
+        # "said study co-author Ted Scambos of CU Boulder's institute": the phrase after
+        # the name qualifies it
+        for n, t in enumerate(chain):
+            if n and t.lower_ in ("of", "for", "from", "at") and _is_person_token(chain[n - 1]):
+                chain = chain[:n]
+                break
+    lo_c, hi_c = chain[0].idx, chain[-1].idx + len(chain[-1])
+    if m.end <= lo_c or m.start >= hi_c:
+        return None   # the mention is not this phrase
+    # the person run at the head end of the phrase
+    end = len(chain)
+    while end > 0 and chain[end - 1].text in (".", "'", "’"):
+        end -= 1
+    k = end
+    while k > 0 and (_is_person_token(chain[k - 1]) or chain[k - 1].pos_ == "PROPN"
+                     and chain[k - 1].text[:1].isupper() and chain[k - 1].ent_type_ in ("", "PERSON", "ORG")
+                     and chain[k - 1].lower_ not in _ROLE_TITLES
+                     or regex.fullmatch(r"\p{Lu}\.", chain[k - 1].text) and k < end):
+        k -= 1
+    run = chain[k:end]
+    titled = k > 1 and chain[k - 1].lower_ == "of" and len(run) >= 3 and (
+        chain[k - 2].lower_ in _ROLE_TITLES or chain[k - 2].lemma_.lower() in PERSON_NOUNS)
+    if titled:
+        run = run[-2:]   # "President of Ukraine Volodymyr Zelenskyy": the country is not a name
+    # "archbishop Wojciech Polak", "herpetologist David Blackburn": a common noun for a
+    # person's occupation right before a two-word name, whatever the NER made of it
+    described = k > 0 and len(run) >= 2 and chain[k - 1].pos_ == "NOUN" and chain[k - 1].text.islower() \
+        and chain[k - 1].lemma_ not in ORG_NOUNS and chain[k - 1].lemma_ not in DOCUMENT_NOUNS \
+        and all(t.pos_ == "PROPN" for t in run)
+    if not run or not (titled or described or any(_is_person_token(t) for t in run)):
+        return None
+    while run and (run[0].lower_ in _ROLE_TITLES or run[0].text in ("'s", "’s")):
+        run = run[1:]
+    if len(run) < 2 and not (m.name and fold_name(m.name) == fold_name(run[0].text) if run else False):
+        if len(run) < 1:
+            return None
+    name = " ".join(t.text for t in run)
+    if m.kind == "person" and m.name and fold_name(m.name).endswith(fold_name(name)) and len(m.name) >= len(name):
+        return None   # already the same person
+    s = min(m.start, lo_c)
+    e = max(m.end, hi_c)
+    role_tokens = [t for t in chain if t.i < run[0].i and t.pos_ != "DET"]
+    role = " ".join(t.text for t in role_tokens).replace(" - ", "-").strip(" ,'’") or m.role
+    return Mention(s, e, doc_text(doc)[s:e], "person", name, role, run[-1].lemma_.lower())
+
+
+_ROLE_TITLES = frozenset("""mr mrs ms miss dr prof sen rep gov gen col capt lt sgt rev hon sir dame lord lady
+president senator governor representative minister secretary judge justice mayor chancellor speaker
+ambassador chairman chairwoman chair director founder author co-author spokesman spokeswoman
+former us u.s. study chief ceo coach king queen prince pope""".split())
+
+
+def fold_name(text: str) -> str:
+    return regex.sub(r"\W+", " ", text).strip().casefold()
 
 
 def document_issuer_of(d: Token) -> Mention | None:

@@ -140,6 +140,12 @@ def _surface_kind(text: str, q: QuoteSpan, paragraph=None) -> str | None:
     words = _WORD.findall(inner)
     if not words:
         return "empty"
+    if all(len(w) < 2 for w in words):
+        return "term"     # “n”, “A”: a letter is never a statement (page furniture, markup)
+    mark = text[q.open_start:q.start]
+    if mark in ("‘", "'") and paragraph is not None and text[paragraph[0]:paragraph[1]].strip(" \t") \
+            == text[q.open_start:q.close_end] and len(words) <= 10 and not regex.search(r"[.!?,;:]\s*$", inner):
+        return "title"    # a single-quoted subheading standing alone in its paragraph
     headline = paragraph is not None and _is_headline(text[paragraph[0]:paragraph[1]])
     if regex.search(r"\p{Lu}[\p{L}.]*[ \t]*$", before) and regex.match(r"[ \t]*\p{Lu}", after) and len(words) <= 3 \
             and not regex.search(r"[.,!?:;]\s*$", before) and not headline:
@@ -158,6 +164,28 @@ def _surface_kind(text: str, q: QuoteSpan, paragraph=None) -> str | None:
         if not regex.search(r"[.!?;:]$", inner.strip()) or (
                 paragraph is not None and q.open_start - paragraph[0] <= 1 and paragraph[1] - q.close_end <= 1):
             return "title"   # a title, or a Title Case section heading standing alone
+    return None
+
+
+# attributions borrowed from another quote or sentence rather than read off the quote's own
+_BORROWED_METHODS = {"continuation", "next-quote", "same-paragraph", "previous-sentence", "follow-on",
+                     "paragraph-before", "colon-paragraph", "headline"}
+_LIST_GLUE = regex.compile(r"[\s,;]*(?:(?:and|or|&|nor)\s+)?")
+
+
+def _listed_term(text: str, spans: list[QuoteSpan], k: int) -> str | None:
+    """ "“rizz,” “delulu” and “mid” made the list": short quoted strings joined only by
+    commas and "and"/"or" are words being listed, not speech."""
+    def short(q: QuoteSpan) -> bool:
+        return len(_WORD.findall(text[q.start:q.end])) <= 3
+
+    if not short(spans[k]):
+        return None
+    for j in (k - 1, k + 1):
+        if 0 <= j < len(spans) and short(spans[j]):
+            a, b = (spans[j], spans[k]) if j < k else (spans[k], spans[j])
+            if b.open_start > a.close_end and _LIST_GLUE.fullmatch(text, a.close_end, b.open_start):
+                return "term"
     return None
 
 
@@ -204,6 +232,34 @@ def _previous_sentence_speaker(doc: Doc, attributor: Attributor, q: QuoteSpan, p
     return None
 
 
+def _paragraph_before_speaker(doc: Doc, attributor: Attributor, paragraphs, par, spans: list[QuoteSpan],
+                              atts: list[Attribution | None], i: int) -> Attribution | None:
+    """The speaker of a quotation that opens its paragraph, from the paragraph right
+    before: whoever it quotes or reports last. A "― Name" signature covers its own
+    quote only; a chain of such paragraphs passes the speaker on."""
+    prior = [p for p in paragraphs if p[2] == par[2] - 1]
+    if not prior:
+        return None
+    prior_par = prior[0]
+    quoted = None
+    for j in range(i - 1, -1, -1):
+        if spans[j].open_start < prior_par[0]:
+            break
+        if atts[j] is not None and atts[j].method != "dash":
+            quoted = j
+            break
+    pseudo = QuoteSpan(prior_par[1], prior_par[1], prior_par[1], prior_par[1])
+    reported = _previous_sentence_speaker(doc, attributor, pseudo, prior_par)
+    if reported is not None and (quoted is None or reported.cue_start > spans[quoted].close_end):
+        subject = reported.mention
+        if subject is not None and subject.kind in ("person", "organisation", "pronoun"):
+            reported.method, reported.confidence = "paragraph-before", 0.6
+            return reported
+    if quoted is not None:
+        return _copy(atts[quoted], "follow-on", 0.7)
+    return None
+
+
 def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed_words: int = 4) -> list[Quote]:
     text = doc_text(doc)
     attributor = Attributor(doc, spans)
@@ -246,12 +302,12 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
             if found is not None:
                 atts[i] = found
                 continue
-        # a paragraph that opens with the quote continues the previous paragraph's speaker
-        if par is not None and q.open_start - par[0] <= 2 and prev >= 0 and atts[prev] is not None \
-                and atts[prev].method != "dash":   # a "― Name" signature covers its own quote only
-            prev_par = _paragraph_of(paragraphs, spans[prev].open_start)
-            if prev_par is not None and prev_par[2] >= par[2] - 1:
-                atts[i] = _copy(atts[prev], "follow-on", 0.7)
+        # a paragraph that opens with the quote continues the previous paragraph's speaker:
+        # the last one it quotes, or the last one it reports ("Dr. Lee says the clinic is full.")
+        if par is not None and q.open_start - par[0] <= 2:
+            found = _paragraph_before_speaker(doc, attributor, paragraphs, par, spans, atts, i)
+            if found is not None:
+                atts[i] = found
                 continue
         if par is not None and q.open_start - par[0] <= 2:
             # "Smith said on Tuesday:" closing the previous paragraph
@@ -265,11 +321,15 @@ def quotes_in_doc(doc: Doc, spans: list[QuoteSpan], paragraphs, min_unattributed
 
     resolver = ArticleSpeakers(doc, attributor.inside)
     out: list[Quote] = []
-    for q, att in zip(spans, atts):
+    for k, (q, att) in enumerate(zip(spans, atts)):
         quote_text = text[q.start:q.end]
         n_words = len(_WORD.findall(quote_text))
         par = _paragraph_of(paragraphs, q.open_start)
         surface = _surface_kind(text, q, par)
+        if surface is None and (att is None or att.method in _BORROWED_METHODS):
+            # listed words ("“rizz,” “delulu” and “mid” made the list"), unless the sentence
+            # reports them as somebody's words ("called her “disgusting” and “a con”")
+            surface = _listed_term(text, spans, k)
         if surface == "empty":
             continue
         if surface == "title" and att is not None and att.method in _LAYOUT_METHODS:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import regex
 from spacy.tokens import Doc
 
-from .attribution import Mention, document_issuer_of, mention_for
+from .attribution import PERSON_NOUNS, Mention, _is_speech_verb, doc_text, document_issuer_of, mention_for
+from .names import FirstNames, first_name_gender
 
 _HONORIFICS = regex.compile(
     r"^(?:(?:the|a|an)\s+)?(?:mr|mrs|ms|miss|dr|prof|sen|rep|gov|gen|col|capt|lt|sgt|rev|hon|sir|dame|lord|lady|"
@@ -54,12 +55,31 @@ def surname(name: str) -> str:
     return tokens[-1] if tokens else name
 
 
+_INTERVIEW = regex.compile(r"(?i)\binterview(?:s|ed)?\b")
+_NEVER_SPEAK = frozenset("LAW WORK_OF_ART EVENT PRODUCT DATE TIME MONEY PERCENT CARDINAL ORDINAL QUANTITY".split())
+
+
+def _reported(tok) -> bool:
+    """Is this subject inside reported speech ("Palmieri said Trump is reduced to …",
+    "questioned the findings, saying Caudipteryx might …")? Such subjects are what is
+    talked about, not who talks next."""
+    t = tok.head
+    for _ in range(12):
+        if t.head.i == t.i:
+            return False
+        if t.dep_ in ("ccomp", "xcomp") and _is_speech_verb(t.head):
+            return True
+        t = t.head
+    return False
+
+
 @dataclass
 class Candidate:
     """Something earlier in the text a pronoun or a short mention could refer to."""
     start: int
     mention: Mention
     is_subject: bool
+    reported: bool = False   # subject inside what somebody is reported to say
 
 
 def _candidates(doc: Doc, inside: set[int]) -> list[Candidate]:
@@ -69,10 +89,13 @@ def _candidates(doc: Doc, inside: set[int]) -> list[Candidate]:
     for tok in doc:
         if tok.i in inside:
             continue
-        if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ in ("PROPN", "NOUN"):
+        according = tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.i > 0 \
+            and doc[tok.head.i - 1].lower_ == "according"
+        if (tok.dep_ in ("nsubj", "nsubjpass") or according) and tok.pos_ in ("PROPN", "NOUN") \
+                and tok.ent_type_ not in _NEVER_SPEAK:
             m = mention_for(tok)
             if m.kind in ("person", "organisation", "place", "document"):
-                out.append(Candidate(m.start, m, True))
+                out.append(Candidate(m.start, m, True, _reported(tok)))
                 seen.add(tok.i)
     for ent in doc.ents:
         if ent.label_ in ("PERSON", "ORG", "GPE", "NORP") and ent.root.i not in seen:
@@ -86,22 +109,132 @@ def _candidates(doc: Doc, inside: set[int]) -> list[Candidate]:
     return out
 
 
+# words glued to a name by layout: speech verbs of an inverted "Said Trump", photo
+# credits and captions ("Getty Images Trump", "CLOSE Trump", "AP Photo/…")
+_GLUED_LEADING = frozenset("""said says say told asked added wrote tweeted noted explained
+close photo photos image images getty ap afp reuters epa file credit caption video watch
+advertisement related read more""".split())
+_TITLE_WORD = regex.compile(r"(?i)^(?:(?:congress|assembly|council|alder|chair|spokes|committee|police)"
+                            r"(?:man|woman|person|member)|councillor|councilor|"
+                            r"officer|inspector|detective|constable|superintendent|commissioner|sheriff|"
+                            r"attorney|voter|legislator|deputy|general|colonel|major|lieutenant|captain|"
+                            r"sergeant|admiral|premier|chancellor|ambassador|archbishop|bishop|cardinal|"
+                            r"father|rabbi|imam|pastor|reverend|professor|doctor|coach|chief|chairman|director|"
+                            r"swami|sheikh|ayatollah|judge|prosecutor|prince|princess|king|queen|sultan|emir)$")
+
+
+_POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA MPP MBE OBE CBE KBE PhD MD Esq".split())
+
+
+def clean_person_name(name: str) -> str:
+    """A person's name without what layout and titles glue to it: "Said Trump" ->
+    "Trump", "Getty Images Donald Trump" -> "Donald Trump", "Assemblywoman Selena
+    Torres" -> "Selena Torres", "CLOSE Trump" -> "Trump". At least one word stays."""
+    words = name.split()
+    while len(words) > 1 and (fold(words[0]).strip(".:/|,") in _GLUED_LEADING
+                              or _TITLE_WORD.match(words[0].strip(".,"))
+                              or (words[0].isupper() and len(words[0]) > 2 and not words[1].isupper())):
+        words = words[1:]
+    while len(words) > 1 and (fold(words[-1]).strip(".:/|,") in ("said", "says", "photo", "images")
+                              or words[-1].strip(".,") in _POST_NOMINALS):
+        words = words[:-1]
+    if "of" in words[2:]:
+        words = words[:words.index("of", 2)]   # "Marc Ouellet of the Holy See"
+    return " ".join(words)
+
+
+@dataclass
+class Described:
+    """A person the article names together with a description: "Mayor Chidi Okafor",
+    "Sarah Brown, the team's goalkeeper", "the goalkeeper, Sarah Brown"."""
+    start: int
+    name: str
+    words: frozenset[str]      # lemmas of the description ("team", "goalkeeper")
+
+
+_ROLE_POS = ("NOUN", "PROPN", "ADJ")
+
+
+_SMALL_WORDS = frozenset("a an the of in on and or for to at by with from as is".split())
+
+# abbreviated titles, as the description words they stand for
+_TITLE_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
+                        "pres": "president", "amb": "ambassador", "sec": "secretary", "atty": "attorney",
+                        "supt": "superintendent", "insp": "inspector", "det": "detective", "lt": "lieutenant",
+                        "col": "colonel", "capt": "captain", "sgt": "sergeant", "prof": "professor",
+                        "dr": "doctor", "rev": "reverend", "cllr": "councillor"}
+
+
+def _description_words(tokens) -> frozenset[str]:
+    out = set()
+    for t in tokens:
+        if t.pos_ in _ROLE_POS and t.ent_type_ != "PERSON" and len(t) > 1:
+            word = t.lemma_.lower().rstrip(".")
+            out.add(_TITLE_ABBREVIATIONS.get(word, word))
+    return frozenset(out)
+
+
+def _described_people(doc: Doc, inside: set[int]) -> list[Described]:
+    """Every person entity outside quotations with the words that describe it: titles
+    and roles before the name, appositives after it or around it."""
+    out: list[Described] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or ent.root.i in inside:
+            continue
+        root = ent.root
+        before = [t for t in doc[root.left_edge.i:ent.start] if t.i not in inside]
+        words = set(_description_words(before))
+        for child in root.children:
+            if child.dep_ == "appos" and child.i not in inside:
+                words |= _description_words(t for t in child.subtree if t.i not in inside)
+        if root.dep_ == "appos" and root.head.i not in inside:
+            head = root.head
+            words |= _description_words(t for t in head.subtree if t.i < ent.start and t.i not in inside)
+        if words:
+            out.append(Described(ent.start_char, ent.text.strip(), frozenset(words)))
+    return out
+
+
+# person nouns beyond the attribution's list that a definite description uses for somebody
+_EXTRA_ROLES = frozenset("""goalkeeper striker forward defender midfielder quarterback pitcher
+archbishop cardinal cleric pastor actor actress singer musician artist filmmaker director
+host anchor entrepreneur billionaire businessman businesswoman banker lawmaker veteran""".split())
+
+
+# the head words of "the agency", "the company": a body named earlier by its full name
+# (a body whose name holds the word itself, "the ministry" -> "Cuba's Foreign Ministry",
+# is found by ``fuller_org``)
+_ORG_CLASS_WORDS = frozenset("""agency company firm group organization organisation network newspaper
+broadcaster airline carrier manufacturer retailer startup charity automaker insurer utility""".split())
+
+
 class ArticleSpeakers:
     """Resolve speaker mentions of one article (one ``Doc``) to canonical names."""
 
-    def __init__(self, doc: Doc, inside: set[int] | None = None):
+    def __init__(self, doc: Doc, inside: set[int] | None = None, first_names: "FirstNames | None" = None):
         self.doc = doc
         self.candidates = _candidates(doc, inside or set())
+        self.described = _described_people(doc, inside or set())
+        self.first_names = first_names
         self.persons: list[str] = []
         for c in self.candidates:
-            if c.mention.kind == "person" and c.mention.name:
-                self.persons.append(_HONORIFICS.sub("", c.mention.name).strip())
+            if c.mention.kind == "person" and c.mention.name and not self._in_title_case(c.start):
+                self.persons.append(clean_person_name(_HONORIFICS.sub("", c.mention.name).strip()))
         self.speakers: list[tuple[int, str, str]] = []   # (position, canonical, kind) of resolved speakers
         self._by_surname: dict[str, list[str]] | None = None
 
+    def _in_title_case(self, position: int) -> bool:
+        """Inside a Title Case headline the NER glues words to names ("Gold Star Mom
+        Corners Obama"): such names never stand for a person's full name."""
+        span = self.doc.char_span(position, position + 1, alignment_mode="expand")
+        if span is None:
+            return False
+        words = [t for t in span[0].sent if t.is_alpha and t.lower_ not in _SMALL_WORDS]
+        return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+
     # -- people -----------------------------------------------------------------
     def full_person_name(self, name: str) -> str:
-        name = _POSSESSIVE.sub("", _HONORIFICS.sub("", display_name(name))).strip()
+        name = clean_person_name(_POSSESSIVE.sub("", _HONORIFICS.sub("", display_name(name))).strip())
         best = name
         for full in self._persons_by_surname().get(fold(surname(name)), ()):
             if len(full.split()) > len(best.split()):
@@ -140,6 +273,99 @@ class ArticleSpeakers:
             if issuer is not None:
                 best = issuer
         return best
+
+    def described_person(self, m: Mention) -> str | None:
+        """ "the goalkeeper", "the finance minister", "the study's co-author": the person
+        the article described that way, the latest before the mention (else the first
+        after it), every word of the description matching."""
+        if m.name or not regex.match(r"(?i)(?:the|this|that|our|their|its|his|her)\b|\p{L}+(?:'s|’s)\s", m.text):
+            return None
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            return None
+        words = _description_words(t for t in span if t.lower_ not in ("the", "this", "that"))
+        if not words or m.head_lemma not in words:
+            return None
+        head_only = frozenset({m.head_lemma})
+        best = None
+        for d in self.described:
+            # every word described, or the role word with one more ("the Democratic mayor")
+            if not (words <= d.words or head_only <= d.words and len(words) <= 2):
+                continue
+            if d.start < m.start:
+                best = d
+            elif best is None:
+                best = d
+                break
+        return self.full_person_name(best.name) if best else None
+
+    def trailing_person(self, m: Mention) -> str | None:
+        """ "the topmost senior Polish archbishop Wojciech Polak", "selection committee member
+        Ulf Danielsson": a person's name that ends the mention is its head; the words
+        before it describe the person."""
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None or len(span) < 3:
+            return None
+        end = span.end
+        while end > span.start and self.doc[end - 1].is_punct:
+            end -= 1
+        last = self.doc[end - 1]
+        if last.ent_type_ != "PERSON" or last.ent_iob_ == "O":
+            return None
+        ent = next((e for e in self.doc.ents if e.start <= last.i < e.end), None)
+        if ent is None or ent.end != end or ent.start <= span.start or len(ent) < 2:
+            return None
+        before = self.doc[ent.start - 1]
+        if before.lower_ in ("and", "or", "of", "for", "with", "by") or before.text in (",", "(", "and"):
+            return None   # "the firm of John Smith", "X and John Smith": not one person's role
+        if m.name and fold(m.name) == fold(ent.text):
+            return None
+        return ent.text
+
+    def appositive_name(self, m: Mention) -> str | None:
+        """ "the director of Argentina's Amnesty International, Mariela Belski, said": the
+        name standing right after a role, between commas, is the speaker's."""
+        doc = self.doc
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None or span.end + 2 >= len(doc) or doc[span.end].text != ",":
+            return None
+        first = doc[span.end + 1]
+        ent = next((e for e in doc.ents if e.start == first.i and e.label_ == "PERSON"), None)
+        if ent is None or len(ent) < 2:
+            return None
+        after = doc[ent.end] if ent.end < len(doc) else None
+        if after is not None and not (after.text in (",", ":", "—") or after.pos_ in ("VERB", "AUX")):
+            return None
+        return self.full_person_name(ent.text)
+
+    def salient_person(self, m: Mention) -> str | None:
+        """ "the Vermont senator added", "The Wooster professor said": a definite role
+        that describes nobody named in the article is another way of naming the person
+        quoted just before (news style varies the name), when that is a named person."""
+        if not regex.match(r"(?i)the\s", m.text) or m.head_lemma not in PERSON_NOUNS | _EXTRA_ROLES:
+            return None
+        if any(m.head_lemma in d.words for d in self.described):
+            return None   # the role describes somebody: ``described_person`` decided
+        prev = self.last_speaker(m.start, ("person",))
+        if prev is None:
+            return None
+        position = max(pos for pos, canonical, _ in self.speakers if canonical == prev[0])
+        if m.start - position > 1500 or len(prev[0].split()) < 2:
+            return None
+        return prev[0]
+
+    def named_body(self, m: Mention) -> str | None:
+        """ "the agency", "the company": the latest organisation named in full before it."""
+        words = fold(display_name(m.text)).split()
+        if len(words) != 1 or words[0] not in _ORG_CLASS_WORDS or not regex.match(r"(?i)the\s", m.text):
+            return None
+        best = None
+        for ent in self.doc.ents:
+            if ent.start_char >= m.start:
+                break
+            if ent.label_ == "ORG" and len(ent) >= 2 and m.start - ent.start_char < 3000:
+                best = ent
+        return display_name(best.text) if best is not None else None
 
     # -- organisations ------------------------------------------------------------
     def fuller_org(self, m: Mention, before: int) -> str:
@@ -196,9 +422,9 @@ class ArticleSpeakers:
         if want is None:
             return None
         prior = [c for c in self.candidates if c.start < position and c.mention.kind in want]
-        clash = {"he": "f", "she": "m"}.get(pronoun.lower())
-        if clash:
-            prior = [c for c in prior if c.mention.gender != clash]
+        wanted = {"he": "m", "she": "f"}.get(pronoun.lower())
+        if wanted:
+            prior = [c for c in prior if self.gender_of(c.mention) in (wanted, None)]
         if pronoun.lower() in ("he", "she"):
             # a named person beats an unnamed "woman" or "reporter" a little closer
             named = [c for c in prior if c.mention.name]
@@ -206,8 +432,35 @@ class ArticleSpeakers:
                 prior = named
         if not prior:
             return None
+        # the last subject of a main clause (who acts or speaks), then the last subject
+        # inside reported speech, then the last name (centering)
+        main = [c for c in prior if c.is_subject and not c.reported]
         subjects = [c for c in prior if c.is_subject]
-        return (subjects or prior)[-1].mention
+        return (main or subjects or prior)[-1].mention
+
+    def interviewee(self) -> tuple[str | None, str | None]:
+        """The person an interview is with: the one the article names most often."""
+        counts: dict[str, int] = {}
+        for full in self.persons:
+            key = fold(surname(full))
+            counts[key] = counts.get(key, 0) + 1
+        if not counts:
+            return None, None
+        key = max(counts, key=lambda k: (counts[k], -list(counts).index(k)))
+        return self.full_person_name(self._persons_by_surname()[key][0]), "person"
+
+    def gender_of(self, m: Mention) -> str | None:
+        """'m' or 'f' from the words (Mrs., spokeswoman) or the person's first name
+        as this article gives it in full; None when nothing tells."""
+        if m.kind != "person":
+            return None
+        said = m.gender
+        if said:
+            return said
+        name = self.full_person_name(m.name) if m.name else None
+        if not name or len(name.split()) < 2:
+            return None
+        return first_name_gender(name.split()[0], self.first_names)
 
     def last_speaker(self, position: int, kinds: tuple[str, ...]) -> tuple[str, str] | None:
         for pos, canonical, kind in reversed(self.speakers):
@@ -219,6 +472,12 @@ class ArticleSpeakers:
     def resolve(self, m: Mention | None, depth: int = 0) -> tuple[str | None, str | None]:
         """(canonical name, kind) for a mention; (None, None) when it cannot be told."""
         if m is None or depth > 3:
+            return None, None
+        if m.kind == "pronoun" and m.text.lower() in ("i", "me", "you"):
+            # first person outside quotation marks: the interviewee of an interview (the
+            # person it is about); in an essay the unnamed author, and "you" is nobody
+            if m.text.lower() != "you" and _INTERVIEW.search(doc_text(self.doc)):
+                return self.interviewee()
             return None, None
         if m.kind == "pronoun":
             ante = self.antecedent(m.start, m.text)
@@ -240,6 +499,14 @@ class ArticleSpeakers:
                 if c.start < m.start and c.is_subject and c.mention.kind in ("organisation", "person"):
                     return self.resolve(c.mention, depth + 1)
             return None, None
+        if m.kind in ("person", "organisation", "unknown"):
+            head_name = self.trailing_person(m)
+            if head_name:
+                return self.full_person_name(head_name), "person"
+        if m.kind in ("person", "unknown") and not m.name:
+            described = self.appositive_name(m) or self.described_person(m) or self.salient_person(m)
+            if described:
+                return described, "person"
         if m.kind == "person":
             if m.issuer is not None and not m.name:
                 return self.resolve(m.issuer, depth + 1)
@@ -256,10 +523,24 @@ class ArticleSpeakers:
             if person:
                 return person, "person"
         if m.kind == "organisation":
-            return self.fuller_org(m, m.start), "organisation"
+            fuller = self.fuller_org(m, m.start)
+            if fold(fuller) == fold(display_name(m.text)):
+                fuller = self.named_body(m) or fuller
+            return fuller, "organisation"
+        if m.kind == "unknown":
+            body = self.named_body(m)
+            if body:
+                return body, "organisation"
         if m.kind == "group":
             return display_name(m.text), "organisation"
-        return display_name(m.text), None
+        # "the attack", "work", "One of these groups": no speaker rather than an invented one;
+        # a capitalised head the tagger took for a common noun ("Trump tweeted") is a name
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        head = span.root if span is not None else None
+        if head is not None and head.pos_ in ("NOUN", "PROPN") and head.text[:1].isupper() \
+                and not head.is_stop and len(span) <= 4:
+            return display_name(m.text), None
+        return None, None
 
     def record(self, position: int, canonical: str | None, kind: str | None) -> None:
         if canonical:
