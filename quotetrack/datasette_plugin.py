@@ -5,7 +5,10 @@ Registered through the ``datasette`` entry point (``quotetrack =
 picks it up once the package is installed. It adds:
 
 - SQL functions on every connection:
-  ``quotetrack_normalise(text)`` (the normalisation behind statement grouping) and
+  ``quotetrack_normalise(text)`` (the normalisation behind statement grouping),
+  ``quotetrack_fold(text)`` (a name without accents, case or punctuation, as speaker
+  identities compare names: the canned queries find "Bruno Rodríguez" for
+  "rodriguez") and
   ``quotetrack_context(text, start, end[, width])`` (the quote shown in place: the
   surrounding article text with the quoted words between ⟦ ⟧), e.g.
   ``select quotetrack_context(articles.text, quotes.start, quotes."end", 120)
@@ -51,6 +54,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from . import facet_pass, pages
+from .identities import fold
 from .variants import normalise
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +66,13 @@ QUOTE_TABLES = {"quotes": "text", "quotes_view": "text", "statements": "text"}
 
 def quotetrack_normalise(text):
     return None if text is None else normalise(str(text))
+
+
+def quotetrack_fold(text):
+    """``identities.fold``: accents, case, curly apostrophes and punctuation dropped
+    ("Bruno Rodríguez" -> "bruno rodriguez"), for accent- and case-insensitive name
+    matching: ``quotetrack_fold(name) like '%' || quotetrack_fold(:speaker) || '%'``."""
+    return None if text is None else fold(str(text))
 
 
 def quotetrack_context(text, start, end, width=80):
@@ -101,6 +112,7 @@ MMAP_BYTES = 1 << 32
 @hookimpl
 def prepare_connection(conn, database, datasette):
     conn.create_function("quotetrack_normalise", 1, quotetrack_normalise, deterministic=True)
+    conn.create_function("quotetrack_fold", 1, quotetrack_fold, deterministic=True)
     conn.create_function("quotetrack_context", 3, quotetrack_context, deterministic=True)
     conn.create_function("quotetrack_context", 4, quotetrack_context, deterministic=True)
     db = datasette.databases.get(database)

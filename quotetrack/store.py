@@ -17,8 +17,8 @@ it), so table and column names below are stable:
   quotes can be faceted by them; ``statement_id`` is the quote's main statement.
 - ``statements(id, text, speaker_id, first_reported, quote_count, article_count,
   outlet_count)`` and ``quote_statements(quote_id, statement_id)``.
-- full-text search: ``quotes_fts(text, speaker_mention)``, ``articles_fts(title, text)``
-  kept current by triggers; view ``quotes_view``.
+- full-text search: ``quotes_fts(text, speaker_mention)``, ``articles_fts(title, text)``,
+  ``speakers_fts(name, key, description)`` kept current by triggers; view ``quotes_view``.
 - internal: ``statement_terms(speaker_id, term, prefix, statement_id)``, the term
   index statement grouping finds its candidates with (see :mod:`quotetrack.statements`),
   and ``embeddings``, the cache of sentence vectors.
@@ -399,6 +399,16 @@ def m009_search_pass_index(db: sqlite_utils.Database) -> None:
     if db["quotes"].exists():
         db.execute("create index if not exists idx_quotes_id_facets "
                    "on quotes(id, speaker_id, outlet, statement_id, published)")
+
+
+@migrations(name="m010_speaker_search")
+def m010_speaker_search(db: sqlite_utils.Database) -> None:
+    """Full-text search on speakers (``speakers_fts(name, key, description)``, with
+    triggers; existing rows indexed), accents and case ignored like ``quotes_fts``:
+    the speakers page's search and ``/-/search`` find "Bruno Rodríguez" for "rodriguez"."""
+    if db["speakers"].exists():
+        db["speakers"].enable_fts(["name", "key", "description"], create_triggers=True,
+                                  tokenize="porter unicode61 remove_diacritics 2", replace=True)
 
 
 # ---------------------------------------------------------------------------
