@@ -117,7 +117,7 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     Bad files are reported one per line and skipped; the exit status is 1 when
     any file or record failed.
     """
-    from . import embeddings, store
+    from . import embeddings, furniture, store
     from .pipeline import extract_articles
 
     nlp = _model(model, workers)         # before the database: a missing model creates nothing
@@ -141,6 +141,8 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
                                                           workers=workers),
                                          quiet, "ingest"):
             batch.add(article, [q for q in quotes if q.is_speech])
+    if counts["added"]:
+        counts["quotes"] -= furniture.sweep(db)   # sidebars an outlet repeats around its stories
     if not quiet:
         click.echo(f"{counts['added']} articles added ({counts['quotes']} quotations), "
                    f"{counts['present']} already present, {len(failures)} failed; database: {db_path}", err=True)

@@ -35,7 +35,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
     extracting on the workers of the Dask ``client``. Returns counts
     ``{"added", "present", "quotes", "failed"}``. ``on_error(where, message)`` is called
     for every bad file, record or article (default: ignored, counted in ``failed``)."""
-    from . import store
+    from . import furniture, store
     from .parallel import chunks, extract_chunk
     from .sources import SourceError, iter_articles
 
@@ -84,6 +84,8 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
                         fail(article.where, f"could not extract quotations: {error[0]}: {error[1]}")
                         continue
                     batch.add(article, [q for q in quotes if q.is_speech])
+        if counts["added"]:
+            counts["quotes"] -= furniture.sweep(db)
     finally:
         for _, future in pending:
             future.cancel()

@@ -229,8 +229,9 @@ class ArticleSpeakers:
         span = self.doc.char_span(position, position + 1, alignment_mode="expand")
         if span is None:
             return False
-        words = [t for t in span[0].sent if t.is_alpha and t.lower_ not in _SMALL_WORDS]
-        return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+        # words outside names: "Minister Ana Torres spoke on Monday" is a sentence
+        words = [t for t in span[0].sent if t.is_alpha and t.lower_ not in _SMALL_WORDS and not t.ent_type_]
+        return len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
 
     # -- people -----------------------------------------------------------------
     def full_person_name(self, name: str) -> str:

@@ -411,6 +411,15 @@ def m010_speaker_search(db: sqlite_utils.Database) -> None:
                                   tokenize="porter unicode61 remove_diacritics 2", replace=True)
 
 
+@migrations(name="m011_page_furniture")
+def m011_page_furniture(db: sqlite_utils.Database) -> None:
+    """``page_furniture(outlet, text, context_hash, articles)``: quotes an outlet
+    repeats around its stories: a quote with the words around it, not speech
+    (:mod:`quotetrack.furniture`)."""
+    db.execute("create table if not exists page_furniture (outlet text not null, text text not null, "
+               "context_hash text not null, articles integer, primary key (outlet, text, context_hash))")
+
+
 # ---------------------------------------------------------------------------
 # opening
 
