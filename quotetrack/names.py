@@ -41,8 +41,8 @@ def first_name_gender(first: str, names: FirstNames | None = None) -> str | None
     """'m', 'f' or None (unknown, or used for both: "Jordan", "Leslie")."""
     names = names or load_first_names()
     key = first.strip(".,").upper()
-    if len(key) < 2:
-        return None
+    if len(key) < 3:
+        return None   # "Ma", "Li", "Jo": surnames as often as first names
     m = names.male.get(key, 0.0)
     f = names.female.get(key, 0.0)
     if m + f == 0:

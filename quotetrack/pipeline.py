@@ -481,10 +481,54 @@ _NOT_A_NAME = _FUNCTION_WORDS | {"one", "officials"}
 _PRONOUN = regex.compile(r"\b(?:he|she|they|it|we|i|his|her|their|its|him|them)\b", regex.IGNORECASE)
 _SPEECH_WORD = r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|noted|notes|explained|" \
                r"argued|argues|warned|warns|announced|announces|according)"
+_SPEECH_WORD_GROUP = r"(?:said|says|told|tells|added|adds|wrote|writes|stated|states|noted|notes|explained|" \
+                     r"argued|argues|warned|warns|announced|announces)"
+# lower-case words after "the" that are no role ("the statement said", "the report says")
+_NOT_ROLES = frozenset("""statement report letter release study survey poll document memo email post
+tweet complaint lawsuit ruling order article editorial agency company ministry department court
+government police group organization organisation committee council board campaign party""".split())
 # "the agency said", "said the ministry": a short name that an earlier paragraph gives in full
 _COMMON_NOUN_SPEAKER = regex.compile(
     rf"\b(?i:the|a|an|this|that)\s+(?:\p{{Ll}}[\p{{L}}-]*\s+){{0,2}}{_SPEECH_WORD}\b|"
     rf"\b{_SPEECH_WORD}\s+(?:to\s+)?(?i:the|a|an|this|that)\s+\p{{Ll}}")
+
+
+# "the goalkeeper said", "said the finance minister": the role a speaker is called by
+_ROLE_SPEAKER = regex.compile(
+    r"\b(?i:the)\s+((?:\p{Ll}[\p{L}-]*\s+){0,2})(\p{Ll}[\p{L}-]+)\s+(?:has\s+|had\s+)?" + _SPEECH_WORD_GROUP
+    + r"|" + _SPEECH_WORD_GROUP + r"\s+(?i:the)\s+((?:\p{Ll}[\p{L}-]*\s+){0,2})(\p{Ll}[\p{L}-]+)\b")
+
+
+def _described_earlier(text: str, pieces: list[tuple[int, int]], quotes: list[QuoteSpan],
+                       skipped: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences of the ``skipped`` text that name a person together with the role a
+    kept attribution calls them by ("Sarah Brown, the team's goalkeeper" for "the
+    goalkeeper said"): the last one before the role is used, so descriptions reach
+    the full name however far back they are."""
+    wanted: dict[str, int] = {}   # role word -> first position it is used as a speaker
+    for x, y in pieces:
+        for m in _ROLE_SPEAKER.finditer(text, x, y):
+            if any(q.open_start <= m.start() < q.close_end for q in quotes):
+                continue
+            role = (m.group(2) or m.group(4) or "").lower()
+            if role and role not in _NOT_ROLES:
+                wanted.setdefault(role, m.start())
+    out = []
+    for role, position in wanted.items():
+        found = None
+        pattern = regex.compile(rf"\b{regex.escape(role)}\b", regex.IGNORECASE)
+        for x, y in skipped:
+            if x >= position:
+                break
+            for m in pattern.finditer(text, x, y):
+                near = text[max(x, m.start() - 60):min(y, m.end() + 60)]
+                if _FULL_NAME.search(near):
+                    starts = _sentence_starts(text, x, y, [])
+                    k = bisect.bisect_right(starts, m.start()) - 1
+                    found = (starts[k], starts[k + 1] if k + 1 < len(starts) else y)
+        if found is not None:
+            out.append(found)
+    return out
 
 
 def _needs_context(text: str, q: QuoteSpan, paragraph: tuple[int, int], starts: list[int],
@@ -563,7 +607,8 @@ def _condense(article: Article, spans: list[QuoteSpan]) -> tuple[_Condensed, lis
     skipped += [paragraphs[k] for k in range(last) if k not in kept]
     skipped.sort()
     quoted_pieces = [p for k in quoted for p in kept.get(k, ())]
-    for x, y in _named_in_full(article.text, quoted_pieces, spans, skipped):
+    for x, y in _named_in_full(article.text, quoted_pieces, spans, skipped) \
+            + _described_earlier(article.text, quoted_pieces, spans, skipped):
         k = next(k for k in range(last + 1) if paragraphs[k][0] <= x < paragraphs[k][1])
         kept[k] = _merge(kept.get(k, []) + [(x, y)])
     parts, starts, origins, pars = [], [], [], []

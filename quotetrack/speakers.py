@@ -67,8 +67,8 @@ def _reported(tok) -> bool:
     for _ in range(12):
         if t.head.i == t.i:
             return False
-        if t.dep_ in ("ccomp", "xcomp") and _is_speech_verb(t.head):
-            return True
+        if t.dep_ in ("ccomp", "xcomp") and _is_speech_verb(t.head) and t.head.i < tok.i:
+            return True   # the reporting verb comes first ("… scolded him: “…,” she said" is no report)
         t = t.head
     return False
 

@@ -69,6 +69,18 @@ def test_descriptions_surnames_and_pronouns_reach_the_full_name(nlp, quote, spea
     assert speakers(nlp, STADIUM)[quote] == speaker
 
 
+def test_description_far_back_reaches_the_quote(nlp):
+    # the description is five paragraphs before the quote: parsing keeps its sentence
+    text = ("Cup final\n\n"
+            "Sarah Brown, the team's goalkeeper, has played for the club since 2012. She grew up here.\n\n"
+            "The final was played on Saturday in front of 40,000 people. The weather was cold.\n\n"
+            "Tickets sold out within an hour. Fans queued overnight outside the stadium.\n\n"
+            "The mayor declared a holiday for Monday. Schools will be closed.\n\n"
+            "A parade is planned for the afternoon. Roads in the centre will be closed.\n\n"
+            "\"I have waited my whole life for this,\" the goalkeeper said after the match.\n")
+    assert speakers(nlp, text)["I have waited"] == "Sarah Brown"
+
+
 def test_pronoun_is_the_last_speaker_not_the_last_name(nlp):
     # "Trump" is the last name before "she", but it is reported, and "she" cannot be Donald
     text = ("Campaign trail\n\n"
