@@ -922,7 +922,8 @@ _LABEL_IN_QUOTE = regex.compile(r"\s*(\p{Lu}[\p{Lu}.'’-]+(?:\s+\p{Lu}[\p{Lu}.'
 # "Sanders: Clinton needs to 'get away…'" (headline or interview label before the quote)
 _LABEL_BEFORE = regex.compile(r"\s*(\p{Lu}[^:\n]{0,50}?):\s")
 # "“…” ― Sonya Herridge" (a dash and a name after the quote)
-_DASH_AFTER = regex.compile(r"[ \t]*(?:[―—–]|--?)[ \t]*(\p{Lu}[\p{L}.'’-]*(?:[ \t]+(?:\p{Lu}[\p{L}.'’-]*|de|da|van|von|del|la)){0,4})")
+# (horizontal space includes the no-break space that web pages put around the dash)
+_DASH_AFTER = regex.compile(r"\h*(?:[―—–]|--?)\h*(\p{Lu}[\p{L}.'’-]*(?:\h+(?:\p{Lu}[\p{L}.'’-]*|de|da|van|von|del|la)){0,4})")
 
 
 def _headline_verb(word: str) -> bool:

@@ -130,6 +130,10 @@ def clean_person_name(name: str) -> str:
     """A person's name without what layout and titles glue to it: "Said Trump" ->
     "Trump", "Getty Images Donald Trump" -> "Donald Trump", "Assemblywoman Selena
     Torres" -> "Selena Torres", "CLOSE Trump" -> "Trump". At least one word stays."""
+    if "/" in name or "|" in name:
+        # "president / Donald Trump", "AP Photo/Evan Vucci": the name is the last part
+        parts = [p.strip() for p in regex.split(r"[/|]", name) if regex.search(r"\p{Lu}", p)]
+        name = parts[-1] if parts else name
     words = name.split()
     while len(words) > 1 and (fold(words[0]).strip(".:/|,") in _GLUED_LEADING
                               or _TITLE_WORD.match(words[0].strip(".,"))

@@ -179,3 +179,9 @@ def test_dash_signature_does_not_carry_to_the_next_quote(nlp):
             "“I am afraid of what comes next for my family.”")
     result = [q for q in quotes(nlp, text) if q.is_speech]
     assert [q.speaker for q in result] == ["Ana Ruiz", None]
+
+
+def test_dash_signature_with_no_break_spaces(nlp):
+    # web pages put no-break spaces around the dash of a reader's signature
+    text = "“How did we get this low?”\u00a0― Jacklyn Ashley\u00a0\n“We must vote.” ― Jorge Falcon\n"
+    assert [q.speaker for q in quotes(nlp, text)] == ["Jacklyn Ashley", "Jorge Falcon"]

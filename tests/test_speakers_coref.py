@@ -112,6 +112,22 @@ def test_first_name_gender_table():
     assert first_name_gender("Chidi") is None        # not in the table: unknown, never a guess
 
 
+def test_first_person_in_an_interview_is_the_interviewee(nlp):
+    text = ("Wikinews interviews candidate Maria Okonkwo\n\n"
+            "Maria Okonkwo is running for mayor. Wikinews spoke to her about the campaign.\n\n"
+            "Okonkwo answered questions by email. She described the first weeks of the race.\n\n"
+            "When the council asked me about the budget, I told them, \"We cannot cut the library again.\"\n")
+    assert speakers(nlp, text)["We cannot cut"] == "Maria Okonkwo"
+
+
+def test_first_person_outside_an_interview_invents_nobody(nlp):
+    # an essay's "I" is its author, whom the text does not name: no speaker rather than a guess
+    text = ("My father and the devil\n\n"
+            "My father began his studies at MIT at sixteen. Donald Trump was in the news that year.\n\n"
+            "Once, when my mother mentioned the devil, I laughed and said, \"I don't believe in the devil.\"\n")
+    assert speakers(nlp, text)["I don't believe"] is None
+
+
 def test_unexplained_role_is_the_person_quoted_just_before(nlp):
     # nobody is described as a professor: the definite role varies the last speaker's name
     text = ("Ice shelves\n\n"
@@ -173,6 +189,7 @@ def test_a_thing_is_not_a_speaker(nlp):
     ("Said Trump", "Trump"),
     ("Getty Images Donald Trump", "Donald Trump"),
     ("CLOSE Trump", "Trump"),
+    ("president / Donald Trump", "Donald Trump"),
     ("Assemblywoman Selena Torres", "Selena Torres"),
     ("Detective Inspector Steven Jones", "Steven Jones"),
     ("Trump", "Trump"),
