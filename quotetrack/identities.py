@@ -16,17 +16,34 @@ maps those names to identities (rows of ``speakers``) shared by every article:
   identity ("cuban foreign ministry") only with evidence (below).
 - **People**: titles and roles are split off the name and kept as a description
   ("Cuban Foreign Minister Bruno Rodríguez" -> "Bruno Rodríguez", described as
-  "Cuban Foreign Minister"). Full names are the identity. A surname-only mention
-  ("Rodríguez") or an initial ("B. Rodríguez") joins a full-name identity with that
-  surname only with evidence, so two Smiths in different stories are not merged:
+  "Cuban Foreign Minister"), and what page layout glued to a name is dropped
+  (:func:`strip_glued`: "Said Trump", "Getty Images Trump", "CLOSE Donald Trump",
+  "Overnight Health Care: Trump", "pic.twitter.com/… — Donald J. Trump", "Donald Trump
+  Trump"; "president / Donald Trump" keeps "president" as a role). Full names are the
+  identity, and one person's names with and without middle names are one identity
+  (:func:`same_person_name`: "Donald J. Trump" = "Donald Trump", "James B. Comey" =
+  "James Comey", "Hillary Rodham Clinton" = "Hillary Clinton"; not "Paul D. Ryan" /
+  "Paul S. Ryan", "George W. Bush" / "George H. W. Bush", "Donald Trump" / "Donald Trump
+  Jr."). A surname-only mention ("Rodríguez") or an initial ("B. Rodríguez") joins a
+  full-name identity with that surname only with evidence, so two Smiths in different
+  stories are not merged:
 
-  1. the same article names the full person (another speaker, or the text), or
+  1. the same article names the full person (another speaker, or the text, with or
+     without middle initial), or
   2. their roles overlap ("Foreign Minister Rodríguez" / "Cuban Foreign Minister"), or
-  3. the same outlet quoted the full-name identity within ``EVIDENCE_WINDOW_DAYS``.
+  3. the same outlet quoted the full-name identity within ``EVIDENCE_WINDOW_DAYS``, or,
+     failing a single candidate with the strongest of these,
+  4. one person dominates the surname across the corpus (``DOMINANT_SHARE`` of the
+     quotes of the full-name identities with that surname, at least
+     ``DOMINANT_MIN_QUOTES``): a bare "Trump" in a story that names nobody.
 
-  The candidate with the strongest evidence wins; a tie, or no evidence, gives a
-  surname-only identity of its own (key "rodriguez", then "rodriguez#2", ...). When a
-  full name appears after surname-only identities, those with evidence are merged in.
+  Otherwise it gets a surname-only identity of its own (key "rodriguez", then
+  "rodriguez#2", ...). When a full name appears after surname-only identities, those
+  with evidence are merged in, and once a person dominates the surname the
+  surname-only identities made before (with compatible initials and roles) join it.
+  These rules apply as names are resolved: identities stored under older rules ("CLOSE
+  Donald Trump", "trump#52") stay as they are (no migration re-keys them) until the
+  database is built again from its articles.
 - **Related speakers**: a person whose role names an organisation of the same country
   (the Cuban foreign minister and the Cuban foreign ministry), and a country's
   government and its bodies, are related (``speaker_relations``); statement grouping
@@ -46,6 +63,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from .dates import day as _date
+from .names import GLUED_WORDS
 
 __all__ = [
     "ArticleContext",
@@ -63,7 +81,12 @@ __all__ = [
     "merge_speakers",
     "related_ids",
     "recompute_keys",
+    "strip_glued",
+    "name_parts",
+    "same_person_name",
     "EVIDENCE_WINDOW_DAYS",
+    "DOMINANT_SHARE",
+    "DOMINANT_MIN_QUOTES",
 ]
 
 #: how close in time two quotes of one outlet must be to count as evidence that a
@@ -125,7 +148,8 @@ _PERSON_TITLES = frozenset(
     archbishop rabbi imam sheikh former acting then incoming outgoing interim assistant associate
     executive senior junior first lady gentleman honourable honorable hon speaker leader majority
     minority whip member mp mep delegate councillor councilor alderman sheriff marshal
-    u s uk un eu white house republican democratic democrat gop party national federal
+    u s uk un eu white house republican democratic democrat gop party national federal top elect
+    senate candidate nominee presidential hopeful special counsel
     """.split()
 )
 _NAME_PARTICLES = frozenset("de da del della di van von der den la le du bin al el dos das ter st".split())
@@ -230,8 +254,65 @@ def _is_short_org(key: str) -> bool:
 
 def _is_role_word(word: str) -> bool:
     f = fold(word).strip(".")
+    if "-" in f.strip("-"):                     # "president-elect", "vice-president"
+        return all(_is_role_word(part) for part in f.split("-") if part)
     return (f in _DETERMINERS or f in _PERSON_TITLES or f in DEMONYMS or f in COUNTRIES
             or f in ("of", "for", "and", "to") or f.endswith("'s"))
+
+
+_GLUED = GLUED_WORDS
+# separators after which the name starts: "Overnight Health Care: Trump", "… — Donald J.
+# Trump" (a tweet's signature), "president / Donald Trump", "Saul Loeb/AFP Sessions"
+_NAME_SEPARATORS = re.compile(r":\s|\s*(?:\||—|--|\s[–/]\s|/)\s*")
+
+
+def _glued_word(word: str, following: str) -> bool:
+    """Is ``word``, at the start of a name and followed by ``following``, page furniture
+    rather than part of the name: a word of ``_GLUED``, or a layout word in capitals
+    ("CLOSE", "WATCHED", "REUTERS") before a name that is not ("CLOSE Donald Trump"; "FBI
+    Director James Comey" keeps its "FBI": a role follows)?"""
+    f = fold(word).strip(".")
+    if f in _GLUED:
+        return True
+    return (len(word) >= 3 and word.isalpha() and word.isupper() and not following.isupper()
+            and not _is_role_word(word) and not _is_role_word(following))
+
+
+@functools.lru_cache(maxsize=16384)
+def strip_glued(name: str) -> str:
+    """A person's name without what page layout glued to it: a speech verb ("Said
+    Trump" -> "Trump"), photo credits and captions ("Getty Images Trump", "CLOSE Donald
+    Trump", "AP Photo Tillerson", "Saul Loeb/AFP Sessions"), a header or signature before
+    a separator ("Overnight Health Care: Trump", "pic.twitter.com/x — Donald J. Trump"),
+    digits and links ("0:40 Donald Trump") and a repeated word ("Donald Trump Trump").
+    A role before a separator stays ("president / Donald Trump" -> "president Donald
+    Trump"); the last word always stays."""
+    text = " ".join((name or "").split())
+    parts = [p.strip() for p in _NAME_SEPARATORS.split(text)]
+    if len(parts) > 1:
+        def has_name(part):
+            words = part.split()
+            return any(re.search(r"[^\W\d_]", w) and fold(w).strip(".") not in _GLUED
+                       and not _is_role_word(w) and "://" not in w for w in words)
+        keep = next((i for i in range(len(parts) - 1, -1, -1) if has_name(parts[i])), None)
+        if keep is not None:
+            head = parts[keep - 1] if keep else ""
+            text = parts[keep]
+            if head and all(_is_role_word(w) for w in head.split()):
+                text = f"{head} {text}"
+    words = text.split()
+    # links, times and numbers before the name
+    while len(words) > 1 and (not re.search(r"[^\W\d_]", words[0]) or "://" in words[0]
+                              or fold(words[0]).startswith(("pic twitter", "t co "))):
+        words = words[1:]
+    while len(words) > 1 and _glued_word(words[0], words[1]):
+        words = words[1:]
+    out: list[str] = []
+    for w in words:                           # "Donald Trump Trump", "Trump Trump"
+        if out and fold(w).strip(".") == fold(out[-1]).strip(".") and len(fold(w).strip(".")) > 1:
+            continue
+        out.append(w)
+    return " ".join(out)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -242,7 +323,7 @@ def split_person(name: str) -> tuple[str | None, str]:
     "Rodríguez" -> (None, "Rodríguez")."""
     text = (name or "").replace("\u2019", "'")
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
-    text = " ".join(text.split()).strip(" ,;:")
+    text = strip_glued(" ".join(text.split()).strip(" ,;:"))
     text = re.sub(r"'s$", "", text)
     if "," in text:
         head, _, tail = (x.strip() for x in text.partition(","))
@@ -252,8 +333,12 @@ def split_person(name: str) -> tuple[str | None, str]:
         role, person = split_person(head)
         return " ".join(x for x in (role, tail) if x) or None, person
     words = text.split()
+    # a lower-case word before a capitalised name is a role too ("strategist Ford O'Connell")
+    cased = any(w[:1].isupper() for w in words)
     i = 0
-    while i < len(words) - 1 and _is_role_word(words[i]):
+    while i < len(words) - 1 and (_is_role_word(words[i]) or (
+            cased and words[i].islower() and fold(words[i]) not in _NAME_PARTICLES
+            and any(w[:1].isupper() for w in words[i + 1:]))):
         i += 1
     role = " ".join(words[:i]) or None
     if role and all(fold(w) in _DETERMINERS for w in role.split()):
@@ -299,10 +384,47 @@ def _is_partial(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=16384)
+def name_parts(name: str) -> tuple[str, tuple[str, ...], str, str]:
+    """``(first, middles, surname, suffix)`` of a person's name, folded: "Donald J.
+    Trump" -> ("donald", ("j",), "trump", ""); "Donald Trump Jr." -> ("donald", (),
+    "trump", "jr"); "Rodríguez" -> ("", (), "rodriguez", "")."""
+    words = list(_name_words(split_person(name)[1]))
+    suffix = []
+    while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+        suffix.insert(0, words.pop())
+    if not words:
+        return "", (), "", " ".join(suffix)
+    i = len(words) - 1
+    while i > 0 and words[i - 1] in _NAME_PARTICLES:
+        i -= 1
+    core = words[:i]
+    return (core[0] if core else ""), tuple(core[1:]), " ".join(words[i:]), " ".join(suffix)
+
+
+def _middles_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Middle names of one person: one side has none, or word by word they are equal or
+    one is the initial of the other ("J." / "John"); "H. W." and "W." disagree."""
+    if not a or not b:
+        return True
+    return len(a) == len(b) and all(x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
+                                    for x, y in zip(a, b))
+
+
+def same_person_name(a: str, b: str) -> bool:
+    """Do two full names denote one person: same first name, surname and suffix, and
+    middle names that agree ("Donald J. Trump" = "Donald Trump" = "Donald John Trump";
+    "James B. Comey" = "James Comey"; "Hillary Rodham Clinton" = "Hillary Clinton"; not
+    "Paul D. Ryan" / "Paul S. Ryan", "George W. Bush" / "George H. W. Bush", "Donald Trump"
+    / "Donald Trump Jr.", "John Smith" / "Jane Smith")."""
+    fa, ma, sa, xa = name_parts(a)
+    fb, mb, sb, xb = name_parts(b)
+    return bool(fa and sa) and (fa, sa, xa) == (fb, sb, xb) and _middles_agree(ma, mb)
+
+
+@functools.lru_cache(maxsize=16384)
 def _initials(name: str) -> str:
-    words = _name_words(name)
-    sur = surname_of(name).split()
-    return "".join(w[0] for w in words[: len(words) - len(sur)])
+    first, middles, _, _ = name_parts(name)
+    return "".join(w[0] for w in (first, *middles) if w)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -337,7 +459,7 @@ def description_from(mention: str | None, name: str) -> str | None:
     None for "Rodríguez", "he" or "the statement"."""
     if not mention:
         return None
-    m_words = mention.replace("\u2019", "'").split()
+    m_words = strip_glued(mention.replace("\u2019", "'")).split()    # no "CLOSE", "Getty Images"
     folded = [fold(w).strip(".") for w in m_words]
     name_set = set(_name_words(name))
     keep = [w for w, f in zip(m_words, folded) if f and f not in name_set]
@@ -401,6 +523,7 @@ class ArticleContext:
     names: list[str] = field(default_factory=list)   # canonical speaker names in the article
     _folded_text: str | None = None
     _person_keys: frozenset | None = None
+    _full_names: tuple | None = None
     _org_keys: frozenset | None = None
 
     @property
@@ -415,6 +538,15 @@ class ArticleContext:
         if self._person_keys is None:
             self._person_keys = frozenset(person_key(n) for n in self.names)
         return self._person_keys
+
+    @property
+    def full_names(self) -> tuple:
+        """The names in ``names`` that give a person's first name and surname."""
+        if self._full_names is None:
+            self._full_names = tuple(dict.fromkeys(
+                n for n in self.names if n and not _is_partial(split_person(n)[1]) and name_parts(n)[0]
+                and guess_kind(n) != "organisation"))
+        return self._full_names
 
     @property
     def org_keys(self) -> frozenset:
@@ -470,8 +602,9 @@ def _get_or_create(db, key: str, display: str, kind: str | None, *, surname: str
     if row:
         speaker_id, old_name, old_kind, old_country = row
         updates = {}
-        if _better_name(display, old_name):
-            updates["name"] = display
+        if _better_name(display, old_name) and (
+                kind != "person" or name_parts(display)[1] == name_parts(old_name)[1]):
+            updates["name"] = display      # a person's shown name keeps its middle names
         if kind and not old_kind:
             updates["kind"] = kind
         if country and not old_country:
@@ -517,13 +650,21 @@ def _roles_overlap(a: str | None, b: str | None) -> bool:
 
 
 def _article_evidence(candidate: tuple, description: str | None, context: ArticleContext | None) -> int:
-    """3 when the article names ``candidate`` in full, 2 when the roles overlap, else 0."""
+    """3 when the article names ``candidate`` in full (as a speaker, or in its text,
+    with or without a middle initial), 2 when the roles overlap, else 0."""
     speaker_id, key, name, cand_description = candidate
     if context is not None:
         if key in context.person_keys:
             return 3
         if key and f" {key} " in context.folded_text:
             return 3
+        if name:
+            first, _, surname, suffix = name_parts(name)
+            tail = " ".join(x for x in (surname, suffix) if x)
+            if first and re.search(rf" {re.escape(first)}(?: \w)* {re.escape(tail)} ", context.folded_text):
+                return 3      # "Donald Trump", "Donald J. Trump" in the text
+            if first and any(same_person_name(name, n) for n in context.full_names):
+                return 3
     if description and _roles_overlap(description, cand_description):
         return 2
     return 0
@@ -540,48 +681,136 @@ def _evidence(db, candidate: tuple, surname: str, description: str | None,
     return found
 
 
-def _pick(db, candidates, surname, description, context) -> int | None:
-    """The candidate with the strongest :func:`_evidence`, if exactly one has it. The
-    outlet's quotes (the weakest evidence) are looked up, in one query, only when no
-    candidate has stronger."""
+def _scored(db, candidates, description, context) -> tuple[int, list[int]]:
+    """``(score, ids)``: the strongest :func:`_evidence` among ``candidates`` and the
+    candidates that have it (``(0, [])`` when none has any). The outlet's quotes (the
+    weakest evidence) are looked up, in one query, only when no candidate has stronger."""
     scored = [(_article_evidence(c, description, context), c[0]) for c in candidates]
     if not any(s >= 2 for s, _ in scored):
         quoted = _quoted_in_outlet_ids(db, [i for s, i in scored if not s], context)
         scored = [(s or int(i in quoted), i) for s, i in scored]
     scored = [s for s in scored if s[0] > 0]
     if not scored:
-        return None
+        return 0, []
     best = max(s for s, _ in scored)
-    winners = [i for s, i in scored if s == best]
+    return best, [i for s, i in scored if s == best]
+
+
+def _pick(db, candidates, surname, description, context) -> int | None:
+    """The candidate with the strongest :func:`_evidence`, if exactly one has it."""
+    _, winners = _scored(db, candidates, description, context)
     return winners[0] if len(winners) == 1 else None
+
+
+#: a surname-only mention with no evidence in its article joins the one person of that
+#: surname who holds at least ``DOMINANT_SHARE`` of the quotes of the full-name
+#: identities with that surname, and at least ``DOMINANT_MIN_QUOTES`` ("Trump" in a
+#: 2017 news corpus; not "Sanders" where Bernie and Sarah Sanders are both quoted, nor a
+#: name quoted once or twice)
+DOMINANT_SHARE = 0.8
+DOMINANT_MIN_QUOTES = 10
+
+
+def _quote_counts(db, ids) -> dict[int, int]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return dict(db.execute(
+        "select speaker_id, count(*) from quotes where speaker_id in (select value from json_each(?)) "
+        "group by speaker_id", [json.dumps(ids)]).fetchall())
+
+
+def _people(candidates) -> list[list[tuple]]:
+    """Full-name identities grouped into people (:func:`same_person_name`): the
+    fragments "Donald Trump" / "Donald J. Trump" of a database made by older rules are
+    one person."""
+    groups: list[list[tuple]] = []
+    for c in candidates:
+        for g in groups:
+            if same_person_name(g[0][2], c[2]):
+                g.append(c)
+                break
+        else:
+            groups.append([c])
+    return groups
+
+
+def _dominant(db, candidates) -> int | None:
+    """The identity of the person who dominates ``candidates`` (full-name identities
+    sharing a surname) by quotes, if one does (``DOMINANT_SHARE``,
+    ``DOMINANT_MIN_QUOTES``): that person's most quoted identity."""
+    if not candidates:
+        return None
+    counts = _quote_counts(db, [c[0] for c in candidates])
+    totals = sorted(((sum(counts.get(c[0], 0) for c in g), g) for g in _people(candidates)),
+                    key=lambda t: -t[0])
+    everyone = sum(t for t, _ in totals)
+    top, group = totals[0]
+    if top < DOMINANT_MIN_QUOTES or top < DOMINANT_SHARE * everyone:
+        return None
+    return max(group, key=lambda c: (counts.get(c[0], 0), -c[0]))[0]
+
+
+def _full_candidates(db, surname: str, initials: str = "") -> list[tuple]:
+    """Full-name person identities with ``surname`` (their names under today's rules:
+    "Getty Images Trump" made by older ones is not a full name) whose initials begin
+    with ``initials``."""
+    return [
+        c for c in db.execute(
+            "select id, key, name, description from speakers where kind = 'person' and surname = ? "
+            "and key not like '%#%'", [surname]).fetchall()
+        if not _is_partial(c[2]) and name_parts(c[2])[0]
+        and (not initials or _initials(c[2]).startswith(initials))
+    ]
+
+
+def _partial_identities(db, surname: str, exclude: int | None = None) -> list[tuple]:
+    return [c for c in db.execute(
+        "select id, key, name, description from speakers where kind = 'person' and surname = ? "
+        "and (key = ? or key like ?)", [surname, surname, surname + "#%"]).fetchall()
+        if c[0] != exclude and _is_partial(c[2])]
+
+
+def _absorb_dominated(db, speaker_id: int, surname: str, full: list[tuple]) -> None:
+    """``speaker_id`` dominates the people of ``surname`` (:func:`_dominant`): the
+    surname-only identities made before it did ("sondland" from a story that never
+    named Gordon Sondland, the "trump#52" of older rules) join it, unless their initials
+    contradict its first name or their role is another candidate's and not its own."""
+    me = next((c for c in full if c[0] == speaker_id), None)
+    if me is None:
+        return
+    mine = _initials(me[2])
+    others = [c for c in full if not same_person_name(c[2], me[2])]
+    for pid, _, pname, pdesc in _partial_identities(db, surname, exclude=speaker_id):
+        if not mine.startswith(_initials(pname)):
+            continue
+        if pdesc and not _roles_overlap(pdesc, me[3]) and any(_roles_overlap(pdesc, o[3]) for o in others):
+            continue
+        merge_speakers(db, speaker_id, pid)
 
 
 def _resolve_partial_person(db, name: str, description: str | None, context) -> int:
     surname = surname_of(name)
     initials = _initials(name)
     if context is not None:
-        # the same article names the full person: that is who this is
-        fulls = {person_key(n): n for n in context.names
-                 if n and not _is_partial(split_person(n)[1]) and surname_of(n) == surname
-                 and guess_kind(n) != "organisation" and _initials(n).startswith(initials)}
-        if len(fulls) == 1:
-            full = next(iter(fulls.values()))
-            return resolve(db, full, "person", context=context)
-    full = [
-        c for c in db.execute(
-            "select id, key, name, description from speakers where kind = 'person' and surname = ? "
-            "and key not like '%#%'", [surname]).fetchall()
-        if not _is_partial(c[2]) and (not initials or _initials(c[2]).startswith(initials))
-    ]
-    chosen = _pick(db, full, surname, description, context)
-    if chosen is not None:
-        return chosen
+        # the same article names the full person (however many ways: "Donald Trump",
+        # "Donald J. Trump"): that is who this is
+        fulls = [n for n in context.full_names
+                 if surname_of(n) == surname and _initials(n).startswith(initials)]
+        if fulls and all(same_person_name(fulls[0], n) for n in fulls[1:]):
+            return resolve(db, fulls[0], "person", context=context)
+    full = _full_candidates(db, surname, initials)
+    best, winners = _scored(db, full, description, context)
+    if len(winners) == 1:
+        return winners[0]
+    # the article says nothing conclusive (or names two people of that surname, one of
+    # whom dominates the corpus): the one person the corpus knows by that surname
+    dominant = _dominant(db, full)
+    if dominant is not None and (not winners or dominant in winners or best < 2):
+        _absorb_dominated(db, dominant, surname, full)
+        return dominant
     # surname-only identities already there: join one with evidence, else a new one
-    partial = [
-        c for c in db.execute(
-            "select id, key, name, description from speakers where kind = 'person' and surname = ? "
-            "and (key = ? or key like ?)", [surname, surname, surname + "#%"]).fetchall()
-    ]
+    partial = _partial_identities(db, surname)
     if partial:
         chosen = _pick(db, [(i, None, n, d) for i, _, n, d in partial], surname, description, context)
         if chosen is not None:
@@ -593,6 +822,59 @@ def _resolve_partial_person(db, name: str, description: str | None, context) -> 
         n += 1
         key = f"{surname}#{n}"
     return _insert_speaker(db, _display(name, "person"), "person", key, surname, country_of(description))
+
+
+def _resolve_full_person(db, pname: str, description: str | None, country: str | None, context) -> int:
+    """A full name: the identity with its key, else the one person with the same first
+    name and surname whose middle names agree (:func:`same_person_name`: "Donald J.
+    Trump" joins "Donald Trump", "James Comey" joins "James B. Comey"), else a new one,
+    which takes in the surname-only identities it has evidence for. Surname-only
+    identities made before this person dominated the surname join it."""
+    key = person_key(pname)
+    surname = surname_of(pname)
+    display = _display(pname, "person")
+    row = db.execute("select id from speakers where key = ?", [key]).fetchone()
+    if row is None:
+        first = name_parts(pname)[0]
+        same = [c for c in db.execute(
+            "select id, key, name from speakers where kind = 'person' and surname = ? and key >= ? and key < ? "
+            "and key not like '%#%' order by id", [surname, first + " ", first + "!"]).fetchall()
+            if same_person_name(pname, c[2])]
+        same = [c for c in same if not _middle_conflict(db, c[0], pname)]
+        if same and all(same_person_name(same[0][2], c[2]) for c in same[1:]):
+            key = same[0][1]
+    speaker_id, created = _get_or_create(db, key, display, "person", surname=surname, country=country)
+    if created:
+        _absorb_partials(db, speaker_id, surname, description, context)
+    elif surname and _partial_identities(db, surname):
+        full = _full_candidates(db, surname)
+        if _dominant(db, full) == speaker_id:
+            _absorb_dominated(db, speaker_id, surname, full)
+    return speaker_id
+
+
+#: a name with middle initials ("Paul S. Ryan") does not join an identity known
+#: without them ("Paul Ryan") when at least this share of its quotes came under other
+#: middle initials ("Paul D. Ryan"): those are two people
+MIDDLE_CONFLICT_SHARE = 0.25
+
+
+def _middle_conflict(db, speaker_id: int, name: str) -> bool:
+    """Has ``speaker_id`` been quoted (``speaker_aliases``) mostly enough under the same
+    first name and surname with middle names that disagree with those of ``name``?"""
+    first, middles, surname, _ = name_parts(name)
+    if not middles:
+        return False
+    total = conflict = 0
+    for alias, n in db.execute("select alias, quote_count from speaker_aliases where speaker_id = ?",
+                               [speaker_id]).fetchall():
+        a_first, a_middles, a_surname, _ = name_parts(alias)
+        if (a_first, a_surname) != (first, surname):
+            continue
+        total += n or 0
+        if a_middles and not _middles_agree(a_middles, middles):
+            conflict += n or 0
+    return conflict > 0 and conflict >= MIDDLE_CONFLICT_SHARE * total
 
 
 def _absorb_partials(db, speaker_id: int, surname: str, description: str | None, context) -> None:
@@ -765,11 +1047,7 @@ def resolve(db, name: str | None, kind: str | None = None, *, mention: str | Non
         if _is_partial(pname) and surname_of(pname):
             speaker_id = _resolve_partial_person(db, pname, description, context)
         else:
-            key = person_key(pname)
-            speaker_id, created = _get_or_create(db, key, _display(pname, "person"), "person",
-                                                 surname=surname_of(pname), country=country)
-            if created:
-                _absorb_partials(db, speaker_id, surname_of(pname), description, context)
+            speaker_id = _resolve_full_person(db, pname, description, country, context)
         before = db.execute("select description, country from speakers where id = ?", [speaker_id]).fetchone()
         _append_description(db, speaker_id, description)
         if country and not before[1]:

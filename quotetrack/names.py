@@ -1,5 +1,6 @@
-"""Which first names are men's and which are women's, for pronoun agreement ("she"
-cannot be Donald Trump).
+"""Facts about people's names shared by the extraction and the identities: which words
+page layout glues to a name, and which first names are men's and which are women's,
+for pronoun agreement ("she" cannot be Donald Trump).
 
 The counts are the US Census 1990 first-name lists as the ``names`` package ships them
 (MIT licence, read from its package data; no download). A name counts as one gender
@@ -12,6 +13,22 @@ import importlib.resources
 from dataclasses import dataclass
 
 DOMINANCE = 0.9
+
+#: words glued before a person's name that are not part of it: speech verbs of an
+#: inverted "Said Trump", photo credits, captions and page furniture ("Getty Images",
+#: "AP Photo", "CLOSE", "JUST WATCHED", "Add", "Twitter Pinterest"), bylines ("By")
+GLUED_VERBS = frozenset(
+    """said says say saying told tells added adds asked asks wrote writes tweeted tweets posted
+    noted notes explained explains continued continues argued argues stated states declared
+    declares claimed claims warned warns insisted insists replied replies responded responds
+    according recalled recalls announced announces answered answers remarked remarks concluded
+    concludes quipped joked admitted admits acknowledged acknowledges countered counters""".split())
+GLUED_LAYOUT = frozenset(
+    """getty images image photo photos photograph photographs ap afp reuters epa pool file credit
+    credits caption captions hide close watched watch just add video videos via by pic twitter
+    pinterest facebook instagram share email print advertisement related bloomberg xinhua
+    shutterstock istock associated that this read more""".split())
+GLUED_WORDS = GLUED_VERBS | GLUED_LAYOUT
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import regex
 from spacy.tokens import Doc
 
 from .attribution import PERSON_NOUNS, Mention, _is_speech_verb, doc_text, document_issuer_of, mention_for
-from .names import FirstNames, first_name_gender
+from .names import GLUED_WORDS, FirstNames, first_name_gender
 
 _HONORIFICS = regex.compile(
     r"^(?:(?:the|a|an)\s+)?(?:mr|mrs|ms|miss|dr|prof|sen|rep|gov|gen|col|capt|lt|sgt|rev|hon|sir|dame|lord|lady|"
@@ -109,11 +109,6 @@ def _candidates(doc: Doc, inside: set[int]) -> list[Candidate]:
     return out
 
 
-# words glued to a name by layout: speech verbs of an inverted "Said Trump", photo
-# credits and captions ("Getty Images Trump", "CLOSE Trump", "AP Photo/…")
-_GLUED_LEADING = frozenset("""said says say told asked added wrote tweeted noted explained
-close photo photos image images getty ap afp reuters epa file credit caption video watch
-advertisement related read more""".split())
 _TITLE_WORD = regex.compile(r"(?i)^(?:(?:congress|assembly|council|alder|chair|spokes|committee|police)"
                             r"(?:man|woman|person|member)|councillor|councilor|"
                             r"officer|inspector|detective|constable|superintendent|commissioner|sheriff|"
@@ -135,7 +130,7 @@ def clean_person_name(name: str) -> str:
         parts = [p.strip() for p in regex.split(r"[/|]", name) if regex.search(r"\p{Lu}", p)]
         name = parts[-1] if parts else name
     words = name.split()
-    while len(words) > 1 and (fold(words[0]).strip(".:/|,") in _GLUED_LEADING
+    while len(words) > 1 and (fold(words[0]).strip(".:/|,") in GLUED_WORDS
                               or _TITLE_WORD.match(words[0].strip(".,"))
                               or (words[0].isupper() and len(words[0]) > 2 and not words[1].isupper())):
         words = words[1:]

@@ -230,3 +230,171 @@ def test_migration_drops_relations_of_the_wider_rules(tmp_path):
     db = store.open_db(tmp_path / "q.db")
     assert related_ids(db, government) == {department}
     assert related_ids(db, court) == set()
+
+
+# ---------------------------------------------------------------------------
+# one person, one identity: glued words, middle names, surnames across a corpus
+
+
+def quoted(db, speaker_id, n=1, outlet="Wire", published="2024-01-10"):
+    """``n`` quotes of ``speaker_id`` (each in an article of its own)."""
+    with db.conn:
+        for _ in range(n):
+            article = db["articles"].insert({"path": "p", "content_hash": f"h{db['articles'].count}", "text": "x",
+                                             "outlet": outlet}).last_pk
+            db["quotes"].insert({"article_id": article, "start": 0, "end": 1, "text": "x", "speaker_id": speaker_id,
+                                 "outlet": outlet, "published": published})
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Said Roe", (None, "Roe")),                               # a speech verb glued to the name
+    ("Says Ann Roe", (None, "Ann Roe")),
+    ("Getty Images Ann Roe", (None, "Ann Roe")),               # photo credits
+    ("AP Photo Roe", (None, "Roe")),
+    ("REUTERS Roe", (None, "Roe")),
+    ("Saul Loeb/AFP Roe", (None, "Roe")),
+    ("CLOSE Ann Roe", (None, "Ann Roe")),                      # captions and page furniture
+    ("JUST WATCHED Roe", (None, "Roe")),
+    ("Twitter Pinterest Roe", (None, "Roe")),
+    ("Photo: Ann Roe", (None, "Ann Roe")),
+    ("Overnight Health Care: Roe", (None, "Roe")),             # a header
+    ("0:40 Ann Roe", (None, "Ann Roe")),                       # a video's time
+    ("https://t.co/x pic.twitter.com/y — Ann B. Roe", (None, "Ann B. Roe")),   # a tweet's signature
+    ("By Ann Roe", (None, "Ann Roe")),                         # a byline
+    ("Ann Roe Roe", (None, "Ann Roe")),                        # a repeated surname
+    ("Roe Roe", (None, "Roe")),
+    ("president / Ann Roe", ("president", "Ann Roe")),         # a role before a separator stays a role
+    ("president-elect Ann Roe", ("president-elect", "Ann Roe")),
+    ("strategist Ann Roe", ("strategist", "Ann Roe")),
+    ("Candidate Roe", ("Candidate", "Roe")),
+    # names that only look glued are kept
+    ("Glenn Close", (None, "Glenn Close")),
+    ("Edward Said", (None, "Edward Said")),
+    ("ANN ROE", (None, "ANN ROE")),
+    ("JD Roe", (None, "JD Roe")),
+    ("Bill de Blasio", (None, "Bill de Blasio")),
+])
+def test_glued_words_are_not_part_of_a_name(name, expected):
+    assert split_person(name) == expected
+
+
+def test_glued_words_never_split_an_identity(db):
+    ann = resolve(db, "Ann Roe", "person", context=ctx(1))
+    for i, name in enumerate(["CLOSE Ann Roe", "Getty Images Ann Roe", "Add Ann Roe", "0:40 Ann Roe",
+                              "Ann Roe Roe", "president / Ann Roe", "pic.twitter.com/x — Ann Roe"], start=2):
+        assert resolve(db, name, "person", context=ctx(i, outlet=f"O{i}")) == ann, name
+    row = db["speakers"].get(ann)
+    assert row["name"] == "Ann Roe" and row["description"] == "president"
+    # a mention's layout words are no role either
+    assert description_from("CLOSE Ann Roe", "Ann Roe") is None
+    assert description_from("Said Roe", "Roe") is None
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Donald J. Trump", "Donald Trump", True),
+    ("james b comey", "James Comey", True),
+    ("Ann Bea Roe", "Ann Roe", True),                # a middle name on one side
+    ("Ann B. Roe", "Ann Bea Roe", True),             # an initial and its name
+    ("Ann B. Roe", "Ann C. Roe", False),             # two initials that disagree
+    ("Gil W. Bard", "Gil H. W. Bard", False),
+    ("Ann Roe", "Ann Roe Jr.", False),               # father and son
+    ("John Smith", "Jane Smith", False),
+    ("Ann Roe", "Bob Roe", False),
+    ("Roe", "Ann Roe", False),                       # a surname alone is not a full name
+])
+def test_same_person_name(a, b, same):
+    assert identities.same_person_name(a, b) is same
+    assert identities.same_person_name(b, a) is same
+
+
+def test_middle_initials_and_names_join_one_identity(db):
+    ann = resolve(db, "Ann Roe", "person", context=ctx(1))
+    assert resolve(db, "Ann B. Roe", "person", context=ctx(2, outlet="Other")) == ann
+    assert resolve(db, "Sen. Ann Bea Roe", "person", context=ctx(3, outlet="Third")) == ann
+    assert db["speakers"].get(ann)["name"] == "Ann Roe"      # the shown name keeps its middle (none)
+    # the full form first, the shorter one later
+    tom = resolve(db, "Thomas J. Kay", "person", context=ctx(4))
+    assert resolve(db, "Thomas Kay", "person", context=ctx(5, outlet="Other")) == tom
+    assert resolve(db, "Thomas John Kay", "person", context=ctx(6, outlet="Third")) == tom
+    # different initials, a suffix, another first name: other people
+    assert resolve(db, "Thomas R. Kay", "person", context=ctx(7)) != tom
+    assert resolve(db, "Ann Roe Jr.", "person", context=ctx(8)) != ann
+    assert resolve(db, "Bob Roe", "person", context=ctx(9)) != ann
+    gil = resolve(db, "Gil W. Bard", "person", context=ctx(10))
+    assert resolve(db, "Gil H. W. Bard", "person", context=ctx(11)) != gil
+
+
+def test_middle_initial_known_for_another_person_does_not_join(db):
+    """"Paul Ryan" quoted mostly as "Paul D. Ryan": a "Paul S. Ryan" is someone else."""
+    pat = resolve(db, "Pat Ryle", "person", context=ctx(1))
+    assert resolve(db, "Pat D. Ryle", "person", context=ctx(2)) == pat
+    db["speaker_aliases"].insert_all([{"speaker_id": pat, "alias": "Pat Ryle", "quote_count": 5},
+                                      {"speaker_id": pat, "alias": "Pat D. Ryle", "quote_count": 5}])
+    other = resolve(db, "Pat S. Ryle", "person", context=ctx(3))
+    assert other != pat
+    assert resolve(db, "Pat D. Ryle", "person", context=ctx(4)) == pat
+
+
+def test_surname_joins_the_person_its_article_names_in_two_ways(db):
+    ann = resolve(db, "Ann Roe", "person", context=ctx(1))
+    article = ctx(2, outlet="Elsewhere", published="2020-01-01", names=["Ann Roe", "Ann B. Roe", "Roe"],
+                  text="Ann B. Roe, known as Ann Roe, spoke. Roe said ...")
+    assert resolve(db, "Ann B. Roe", "person", context=article) == ann
+    assert resolve(db, "Roe", "person", context=article) == ann
+    # the text alone names her with a middle initial the identity was not created with
+    bob = resolve(db, "Bob Kay", "person", context=ctx(3))
+    assert resolve(db, "Kay", "person", context=ctx(4, outlet="Far", published="2020-01-01",
+                                                      text="Bob T. Kay arrived. Kay said ...")) == bob
+
+
+def test_bare_surname_joins_the_person_who_dominates_it(db):
+    """"Trump" in a story that names nobody: the one Trump the corpus quotes most."""
+    ann = resolve(db, "Ann Roe", "person", context=ctx(1))
+    bob = resolve(db, "Bob Roe", "person", context=ctx(2))
+    quoted(db, ann, 12)
+    quoted(db, bob, 1)
+    assert resolve(db, "Roe", "person", context=ctx(3, outlet="Nowhere", published="2001-01-01")) == ann
+    assert resolve(db, "Said Roe", "person", context=ctx(4, outlet="Nowhere", published="2001-01-01")) == ann
+    # ... unless the article names the other one, or an initial says it is not her
+    assert resolve(db, "Roe", "person", context=ctx(5, names=["Bob Roe", "Roe"])) == bob
+    assert resolve(db, "B. Roe", "person", context=ctx(6, outlet="Nowhere", published="2001-01-01")) != ann
+    assert resolve(db, "C. Roe", "person", context=ctx(7, outlet="Nowhere", published="2001-01-01")) not in (ann, bob)
+    # a name quoted a few times dominates nothing
+    cy = resolve(db, "Cy Lund", "person", context=ctx(8))
+    quoted(db, cy, 3)
+    assert resolve(db, "Lund", "person", context=ctx(9, outlet="Nowhere", published="2001-01-01")) != cy
+
+
+def test_surname_identities_join_a_person_once_they_dominate(db):
+    """A bare "Kay" from a story that never named him, before "Tom Kay" was known:
+    it joins him once his quotes make him the corpus's one Kay ("sondland")."""
+    early = resolve(db, "Kay", "person", context=ctx(1, outlet="Far", published="2001-01-01"))
+    again = resolve(db, "Kay", "person", context=ctx(2, outlet="Farther", published="2003-01-01"))
+    assert db["speakers"].get(again)["key"] == "kay#2"
+    quoted(db, early)
+    tom = resolve(db, "Tom Kay", "person", context=ctx(3))
+    assert tom != early
+    quoted(db, tom, 12)
+    assert resolve(db, "Tom Kay", "person", context=ctx(4)) == tom
+    assert not db["speakers"].count_where("id in (?, ?)", [early, again])
+    assert db.execute("select count(*) from quotes where speaker_id = ?", [tom]).fetchone()[0] == 13
+
+
+def test_two_smiths_stay_apart_however_quoted(db):
+    john = resolve(db, "John Smith", "person", context=ctx(1))
+    jane = resolve(db, "Jane Smith", "person", context=ctx(2))
+    quoted(db, john, 12)
+    quoted(db, jane, 12)
+    lone = resolve(db, "Smith", "person", context=ctx(3, outlet="Gazette", published="1999-06-01"))
+    assert lone not in (john, jane)          # neither dominates: as before
+    assert resolve(db, "Smith", "person", context=ctx(4, names=["Jane Smith", "Smith"])) == jane
+    # an article naming both leaves a bare Smith undecided
+    both = resolve(db, "Smith", "person", context=ctx(5, outlet="Gazette", published="1999-06-02",
+                                                       names=["John Smith", "Jane Smith", "Smith"]))
+    assert both not in (john, jane)
+    # once John is the corpus's Smith, a bare Smith is John; Jane stays herself
+    quoted(db, john, 100)
+    assert resolve(db, "Smith", "person", context=ctx(6, outlet="Gazette", published="1999-06-03")) == john
+    assert resolve(db, "Jane Smith", "person", context=ctx(7)) == jane
+    assert resolve(db, "Smith", "person", context=ctx(8, names=["Jane Smith", "Smith"])) == jane
+    assert db["speakers"].count_where("key in ('john smith', 'jane smith')") == 2
