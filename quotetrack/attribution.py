@@ -343,6 +343,12 @@ def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> T
     if verb.tag_ == "VBG" and before is not None and before.i not in exclude and before.pos_ == "PROPN" and (
             before.ent_type_ == "PERSON" or before.lower_ in _person_words(verb.doc)):
         return before   # "footage of Trump saying during the debate, “…”"
+    if verb.dep_ in ("acl", "relcl") and (verb.tag_ == "VBD" or verb.tag_ == "VBN" and verb.i > 0
+                                          and verb.doc[verb.i - 1].text == ",") \
+            and verb.head.i not in exclude and verb.head.i < verb.i \
+            and not any(c.dep_ in _SUBJECT_DEPS for c in verb.children) \
+            and (verb.head.ent_type_ in ("PERSON", "ORG") or verb.head.lower_ in _person_words(verb.doc)):
+        return verb.head   # "Beruff, a Scott ally, called the standards “strong.”" parsed as a participle
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.i not in exclude and (
             verb.head.pos_ == "PROPN" or verb.head.ent_type_ in ("PERSON", "ORG")
             or verb.head.lemma_.lower() in PERSON_NOUNS or verb.head.lemma_.lower() in DOCUMENT_NOUNS):
@@ -356,11 +362,43 @@ def _speaker_from_verb(verb: Token, exclude: frozenset | set = frozenset()) -> T
             return subj
         if tok.dep_ in ("ROOT",) or tok.head.i == tok.i:
             return None
+        if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in _OBJECT_CONTROL:
+            # object control: "led her to declare", "prompted the tabloid to run a cover saying"
+            objs = [c for c in tok.head.children if c.dep_ in ("dobj", "dative") and c.i < tok.i
+                    and c.i not in exclude and c.pos_ in ("NOUN", "PROPN", "PRON")]
+            if objs:
+                return objs[0]
         if tok.dep_ in ("advcl", "xcomp", "conj", "ccomp", "acl", "pcomp", "prep", "pobj", "relcl"):
             tok = tok.head
         else:
             tok = tok.head
     return None
+
+
+_SAID_FORMS = frozenset("said says wrote writes told added adds tweeted read".split())
+# "“… are missing.” Trump said.": a closing clause that only names the speaker
+_SHORT_SAID = regex.compile(
+    r"\h*((?:\p{Lu}[\p{L}.'’-]*\h+){0,3}\p{Lu}[\p{L}'’-]+|[Hh]e|[Ss]he|[Tt]hey)\h+"
+    r"(said|says|wrote|writes|added|adds|told|tells|tweeted|explained|continued|noted|recalled|insisted)\b"
+    r"[^.!?\n“\"]{0,40}\.")
+# verbs whose object does what the next verb says: "led her to declare"
+_OBJECT_CONTROL = frozenset("""lead prompt urge ask force persuade encourage cause invite push pressure inspire
+spur move compel convince tell challenge dare""".split())
+
+
+def _is_object(tok: Token) -> bool:
+    """Does the noun phrase ``tok`` ends stand as an object ("a message to Trump:",
+    "quotes Alfred Kahn:", "on Twitter:"), not as who speaks before a colon?"""
+    head = tok
+    while head.dep_ in ("compound", "flat", "poss", "case") and head.head.i != head.i and head.head.i > head.i:
+        head = head.head
+    first = min(t.i for t in head.subtree) if head.i >= tok.i else tok.i
+    doc = tok.doc
+    if first > 0 and doc[first - 1].text in ("-", "--", "—", "–", "―"):
+        return False   # "Pollsters agree - Carl Bialik:": a label after a dash
+    if head.dep_ == "pobj":
+        return True
+    return head.dep_ in ("dobj", "dative") and _is_speech_verb(head.head)
 
 
 def _according_to(tokens) -> Token | None:
@@ -577,6 +615,9 @@ class Attributor:
             if m.kind in ("person", "organisation") and (
                     subj.ent_type_ in ("PERSON", "ORG", "NORP") or subj.lower_ in _person_words(doc)):
                 return self._make(m, v, "clause-subject", 0.5, q)
+            if subj.lower_ in ("he", "she", "they") or m.kind == "person" and subj.lemma_.lower() in PERSON_NOUNS:
+                # "She applauded him for fighting “over and over again.”", "A friend referred to him as “…”"
+                return self._make(m, v, "clause-subject", 0.45, q)
         return None
 
     def before_quote_surface(self, q: QuoteSpan) -> Attribution | None:
@@ -628,17 +669,26 @@ class Attributor:
         inner = doc_text(doc)[q.start:q.end].rstrip()
         after = doc_text(doc)[q.close_end:q.close_end + 2].lstrip()
         if not (inner.endswith((",", "!", "?", "—", "-")) or after.startswith(",")):
+            m = _SHORT_SAID.match(doc_text(doc), q.close_end)
+            if m and inner.endswith("."):
+                mention = mention_from_chars(doc, m.start(1), m.end(1))
+                cue = doc.char_span(m.start(2), m.end(2), alignment_mode="expand")
+                if mention is not None and cue is not None and mention.kind in ("person", "organisation", "pronoun", "document"):
+                    return self._make(mention, cue[0], "after-quote-short", 0.7, q)
             return None
         sent_end = doc[b - 1].sent.end if b - 1 < len(doc) else len(doc)
         for t in doc[b:min(b + 30, max(sent_end, b + 3), len(doc))]:
             if t.i in self.inside or t.text in (".", "!", "?") or "\n" in t.text:
                 break
-            if t.pos_ not in ("VERB", "AUX") or t.dep_ == "aux" or t.lemma_ == "be":
-                continue
+            if t.pos_ not in ("VERB", "AUX") or t.dep_ == "aux" or t.lemma_ == "be" \
+                    or t.dep_ in ("nsubj", "nsubjpass", "compound"):
+                continue   # "Trump" tagged as a verb but parsed as the subject
             subj = _subject_of(t, self.inside)
             if subj is None:
                 break
             first = min(subj.left_edge.i, t.i)
+            if subj.lower_ in ("who", "that", "which") or (not _is_speech_verb(t) and self._is_partial(q)):
+                break   # "the chant “Lock her up!” that ricocheted", "the “forgotten middle class,” Mrs. Clinton has struggled"
             if first - b <= 2 and subj.pos_ in ("PROPN", "NOUN", "PRON"):
                 return self._make(mention_for(subj), t, "after-quote", 0.8, q)
             break
@@ -648,11 +698,28 @@ class Attributor:
         """The same pattern when the parse is broken ("Tulsa" tagged as a verb):
         "“…,” NAME said" or "“…,” said NAME", read off the tokens."""
         doc = self.doc
-        window = [t for t in doc[b:min(b + 12, len(doc))]]
+        window = [t for t in doc[b:min(b + 30, len(doc))]]
+        # "“…,” William M. Daley, President Obama's former chief of staff, said": a name, an
+        # appositive, the verb
+        lead = [t for t in window[:4] if not t.is_punct]
+        if lead and (lead[0].ent_type_ == "PERSON" or lead[0].pos_ == "PROPN" and lead[0].lower_ in _person_words(doc)):
+            ent = next((e for e in doc.ents if e.start <= lead[0].i < e.end and e.label_ == "PERSON"), None)
+            if ent is not None and ent.end < len(doc) and doc[ent.end].text == ",":
+                for t in doc[ent.end + 1:min(ent.end + 25, len(doc))]:
+                    if t.i in self.inside or t.text in (".", "!", "?", ";") or "\n" in t.text:
+                        break
+                    if _is_speech_verb(t) and doc[t.i - 1].text == "," and t.tag_ in ("VBD", "VBZ", "VBP"):
+                        m = mention_from_chars(doc, ent.start_char, ent.end_char)
+                        if m is not None:
+                            m.kind = "person"
+                            return self._make(m, t, "after-quote-surface", 0.75, q)
+                        break
+        window = window[:12]
         for k, t in enumerate(window):
             if t.i in self.inside or t.text in (".", "!", "?", ";") or "\n" in t.text:
                 return None
-            if t.lemma_.lower() in SPEECH_VERBS and t.tag_ in ("VBD", "VBZ", "VBP", "VB"):
+            if t.lemma_.lower() in SPEECH_VERBS and t.tag_ in ("VBD", "VBZ", "VBP", "VB", "VBN") \
+                    or t.lower_ in _SAID_FORMS:   # "Will wrote" (VBN), "the editorial read" (NN)
                 before = [x for x in window[:k] if not x.is_punct]
                 if before and all(x.pos_ in ("PROPN", "NOUN", "ADJ", "DET", "PRON", "VERB", "NUM") for x in before):
                     m = mention_from_chars(doc, before[0].idx, before[-1].idx + len(before[-1]))
@@ -661,9 +728,18 @@ class Attributor:
                 if not before:
                     after = []
                     for x in doc[t.i + 1:min(t.i + 8, len(doc))]:
-                        if x.is_punct or x.pos_ not in ("PROPN", "NOUN", "ADJ", "DET"):
-                            break
+                        if x.is_punct or x.pos_ not in ("PROPN", "NOUN", "ADJ", "DET") \
+                                and not (x.text[:1].isupper() and x.pos_ == "VERB"):
+                            break   # (a capitalised "verb" is a mis-tagged name)
                         after.append(x)
+                    # "said Oversight ranking Democrat Elijah Cummings": the name ends the phrase
+                    run = []
+                    for x in reversed(after):
+                        if x.pos_ != "PROPN":
+                            break
+                        run.insert(0, x)
+                    if len(run) >= 2:
+                        after = run
                     if after:
                         m = mention_from_chars(doc, after[0].idx, after[-1].idx + len(after[-1]))
                         if m is not None and m.kind in ("person", "organisation", "document"):
@@ -689,7 +765,7 @@ class Attributor:
         if k is None:
             return None
         last = self.doc[k - 1]
-        if last.ent_type_ == "PERSON" and last.i not in self.inside:
+        if last.ent_type_ == "PERSON" and last.i not in self.inside and not (self.doc[k].text == ":" and _is_object(last)):
             return self._make(mention_for(last), self.doc[k], "colon", 0.8, q)
         return None
 
@@ -700,7 +776,7 @@ class Attributor:
         if k is None or doc[k].text != ":":
             return None
         last = doc[k - 1]
-        if last.ent_type_ in ("PERSON", "ORG") and last.i not in self.inside:
+        if last.ent_type_ in ("PERSON", "ORG") and last.i not in self.inside and not _is_object(last):
             return self._make(mention_for(last), doc[k], "colon", 0.75, q)
         sent = doc[k].sent
         verb = doc[k].head if doc[k].head.pos_ in ("VERB", "AUX") else sent.root

@@ -183,5 +183,37 @@ def test_dash_signature_does_not_carry_to_the_next_quote(nlp):
 
 def test_dash_signature_with_no_break_spaces(nlp):
     # web pages put no-break spaces around the dash of a reader's signature
-    text = "“How did we get this low?”\u00a0― Jacklyn Ashley\u00a0\n“We must vote.” ― Jorge Falcon\n"
+    text = ("Readers respond\n\n“He is an immature frat boy. He never grew up and thinks whatever he says is "
+            "right. How did we get this low?”\u00a0― Jacklyn Ashley\u00a0\n“I just hope that this campaign gives "
+            "the community the anger to vote.”\u00a0― Jorge Falcon\n")
     assert [q.speaker for q in quotes(nlp, text)] == ["Jacklyn Ashley", "Jorge Falcon"]
+
+
+def test_pronoun_or_person_noun_as_clause_subject(nlp):
+    q = one(nlp, "Maria Lopez praised the volunteers. She applauded them for fighting “over and over again for this town.”")
+    assert q.speaker == "Maria Lopez" and q.method == "clause-subject"
+
+
+def test_short_closing_clause_after_a_full_stop(nlp):
+    result = quotes(nlp, "Officials met on Monday. “Four of the boats are still missing.” Harbour Master Jonas Berg said.")
+    assert [q.speaker for q in result] == ["Jonas Berg"]
+
+
+def test_name_appositive_then_the_verb_after_the_quote(nlp):
+    q = one(nlp, "“We have a problem with turnout,” William M. Daley, the president's former chief of staff, said.")
+    assert q.speaker == "William M. Daley"
+
+
+def test_colon_after_an_object_is_not_its_speaker(nlp):
+    q = one(nlp, "The senator, Jane Roe, sent a message to Donald Trump: “Release your tax returns now, like everybody else.”")
+    assert q.speaker != "Donald Trump"
+
+
+def test_appositive_subject_misparsed_as_a_participle(nlp):
+    q = one(nlp, "Mike Beruff, a Scott ally, called the standards “strong and fair to every school in the state.”")
+    assert q.speaker == "Mike Beruff"
+
+
+def test_object_control_verb_gives_its_object(nlp):
+    q = one(nlp, "The scandal led Senator Ann Hale to declare that the agency was “broken beyond any repair.”")
+    assert q.speaker == "Ann Hale"
