@@ -128,7 +128,7 @@ class VectorCache:
 
     def __init__(self, name: str = "pairs"):
         import numpy as np
-        from quotetrack import embeddings
+        from quotetrack.grouping import embeddings
         self.np = np
         self.embeddings = embeddings
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -141,7 +141,7 @@ class VectorCache:
 
     def fill(self, texts, progress: bool = True, save_every: int = 2000) -> None:
         """Embed every text not yet cached (in batches; saved as it goes)."""
-        from quotetrack.embeddings import text_hash, embed_text, get_model
+        from quotetrack.grouping.embeddings import text_hash, embed_text, get_model
         todo = {}
         for t in texts:
             h = text_hash(t)
@@ -169,7 +169,7 @@ class VectorCache:
         self.save()
 
     def get(self, text: str):
-        from quotetrack.embeddings import text_hash
+        from quotetrack.grouping.embeddings import text_hash
         return self.vectors.get(text_hash(text))
 
     def cosine(self, a: str, b: str) -> float | None:

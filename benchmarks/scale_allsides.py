@@ -94,7 +94,7 @@ def _earliest(limit: int, tmp: Path) -> tuple[list[Path], int, int]:
     """The earliest ``limit`` records by date, in date order, undated records spread
     evenly among them (as a share of the corpus, in file order)."""
     sys.path.insert(0, str(REPO))
-    from quotetrack.sources import parse_date
+    from quotetrack.sources.dates import parse_date
 
     dated, undated = [], []
     for f in corpus_files():
@@ -185,7 +185,8 @@ def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = 
     """Statement grouping alone on a copy of the database, embeddings recomputed, the
     model on ``model_threads`` threads (default: as ``quotetrack ingest`` in one process)."""
     sys.path.insert(0, str(REPO))
-    from quotetrack import statements, store
+    from quotetrack.db import store
+    from quotetrack.grouping import statements
     from quotetrack.cli import embedding_threads
 
     copy = tmp / "grouping.db"
@@ -201,7 +202,7 @@ def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = 
         db.execute("delete from statement_terms")
         db.execute("delete from statements")
         db.execute("delete from embeddings")
-    from quotetrack import embeddings, variants
+    from quotetrack.grouping import embeddings, variants
     embeddings._cache.clear()
     embeddings.get_model()          # load time not counted
     threads = model_threads or embedding_threads(1)

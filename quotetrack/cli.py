@@ -34,7 +34,8 @@ def _progress(iterable, quiet: bool, desc: str):
 
 def _articles(paths, failures: list):
     """Articles from the given paths; each bad file or record is reported in one line and skipped."""
-    from .sources import SourceError, iter_articles
+    from .sources.files import SourceError
+    from .sources.formats import iter_articles
     for item in iter_articles(paths):
         if isinstance(item, SourceError):
             failures.append(item)
@@ -45,17 +46,17 @@ def _articles(paths, failures: list):
 
 def _existing_db(db_path: Path):
     """Open a database the user named, refusing to create an empty one by mistake."""
-    from . import store
+    from . import ingest
 
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database; run `quotetrack ingest` first")
-    return store.open_db(db_path)
+    return ingest.open_db(db_path)
 
 
 def _model(model: str | None, workers: int):
     """The model to extract with (with --workers N only the workers load it); a
     missing one is a one-line error, not a traceback."""
-    from .pipeline import model_for
+    from .extract.pipeline import model_for
 
     try:
         return model_for(model, workers)
@@ -67,7 +68,7 @@ def embedding_threads(workers: int) -> int:
     """Threads for the sentence-embedding model during an ingest: in one process,
     parsing and grouping take turns, so grouping may use every core; with ``workers``
     parsing processes, the cores they leave. (OMP_NUM_THREADS set by the user wins.)"""
-    from .embeddings import usable_cores
+    from .grouping.embeddings import usable_cores
 
     return max(1, usable_cores() - (workers if workers > 1 else 0))
 
@@ -117,32 +118,22 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     Bad files are reported one per line and skipped; the exit status is 1 when
     any file or record failed.
     """
-    from . import embeddings, furniture, store
-    from .pipeline import extract_articles
+    from . import ingest as ingesting
+    from .grouping import embeddings
 
     nlp = _model(model, workers)         # before the database: a missing model creates nothing
     if not _OMP_SET_BY_USER:
         embeddings.set_threads(embedding_threads(workers))
-    db = store.open_db(db_path)
+    db = ingesting.open_db(db_path)
     failures: list = []
-    counts = {"added": 0, "present": 0, "quotes": 0}
-
-    present, stored = store.ingest_counters(counts)
 
     def not_stored(article, e) -> None:   # one bad article must not stop the batch
         failures.append(article.where)
         _error(f"error: {article.where}: not stored: {e}")
 
-    on_error = _extraction_failed(failures)
-    articles = store.new_articles(db, _articles(paths, failures), present)
-    # one transaction per batch of articles, each article in a savepoint (store.BatchedSaves)
-    with store.BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
-        for article, quotes in _progress(extract_articles(articles, nlp, batch_size=batch_size, on_error=on_error,
-                                                          workers=workers),
-                                         quiet, "ingest"):
-            batch.add(article, [q for q in quotes if q.is_speech])
-    if counts["added"]:
-        counts["quotes"] -= furniture.sweep(db)   # sidebars an outlet repeats around its stories
+    counts = ingesting.ingest_articles(db, _articles(paths, failures), nlp, batch_size=batch_size, workers=workers,
+                                       on_error=_extraction_failed(failures), on_failed=not_stored,
+                                       progress=lambda extracted: _progress(extracted, quiet, "ingest"))
     if not quiet:
         click.echo(f"{counts['added']} articles added ({counts['quotes']} quotations), "
                    f"{counts['present']} already present, {len(failures)} failed; database: {db_path}", err=True)
@@ -166,7 +157,7 @@ def extract(paths, as_json, include_all, model, batch_size, workers):
     text, speaker (canonical name or null), speaker_mention, speaker_start,
     speaker_end, cue, confidence, kind and, for JSON Lines input, line and id.
     """
-    from .pipeline import extract_articles
+    from .extract.parallel import extract_articles
 
     failures: list = []
     nlp = _model(model, workers)
@@ -206,7 +197,7 @@ def serve(db_path, host, port, metadata_path, public, workers):
 
     import uvicorn
 
-    from . import datasette_plugin
+    from .site import datasette_plugin
 
     db = _existing_db(db_path)   # also brings an older schema up to date
     if public:
@@ -250,7 +241,7 @@ def serve(db_path, host, port, metadata_path, public, workers):
     })
     # each worker is a process of its own with a Datasette of its own, so the pages of
     # several visitors are rendered at once (one Datasette renders one page at a time)
-    uvicorn.run("quotetrack.datasette_plugin:make_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("quotetrack.site.datasette_plugin:make_app", factory=True, host=host, port=port, workers=workers,
                 lifespan="on", log_level="info")
 
 
@@ -274,7 +265,7 @@ def statements():
               help="SQLite database to correct.")
 def statements_merge(keep, drop, db_path):
     """Merge statement DROP into statement KEEP (ids from the statements table)."""
-    from . import statements as statements_module
+    from .grouping import statements as statements_module
 
     db = _existing_db(db_path)
     try:
@@ -293,7 +284,7 @@ def statements_merge(keep, drop, db_path):
               help="SQLite database to correct.")
 def statements_split(quote_id, statement_id, db_path):
     """Take quote QUOTE_ID out of its statement into a statement of its own."""
-    from . import statements as statements_module
+    from .grouping import statements as statements_module
 
     db = _existing_db(db_path)
     try:

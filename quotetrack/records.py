@@ -1,10 +1,15 @@
-"""The record every extraction step hands on: one quotation with its speaker.
+"""The records every step hands on: an article as read from its source, and one
+quotation with its speaker.
 
-It lives in its own module because sources, pipeline, store and CLI all speak it.
+They live in their own module, which imports nothing of quotetrack, because sources,
+extraction, store, ingest and CLI all speak them.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import functools
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field
 
 
 # Quoted strings somebody said (or may have said); the other kinds are titles of
@@ -35,3 +40,41 @@ class Quote:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class Article:
+    path: str                      # file the article came from (a .jsonl file for records)
+    text: str                      # decoded original text; all offsets point into it
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)  # body paragraphs (start, end) in text, furniture removed
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    published: str | None = None   # ISO date YYYY-MM-DD (or full ISO timestamp) of publication, never a page's display date
+    url: str | None = None
+    record_id: str | None = None   # "id" field of a JSON Lines record
+    line: int | None = None        # 1-based line number of a JSON Lines record
+    encoding: str = "utf-8"
+    # (start, end) of the headline line in ``text`` when the text carries one (not part of
+    # ``paragraphs``); headlines can hold attributions ("Sanders: ... 'candidate of ...'").
+    title_span: tuple[int, int] | None = None
+
+    @property
+    def where(self) -> str:
+        """Where it came from, for error lines: ``path``, or ``path:line`` for a JSON Lines record."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    @property
+    def body(self) -> str:
+        """The body paragraphs joined with newlines (furniture removed)."""
+        return "\n".join(self.text[s:e] for s, e in self.paragraphs)
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """Identity of an article: its body text, whitespace-normalised, not its path."""
+        if self.paragraphs:
+            body = "\n".join(" ".join(self.text[s:e].split()) for s, e in self.paragraphs)
+        else:
+            body = " ".join(self.text.split())
+        body = unicodedata.normalize("NFC", body)
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -1,6 +1,6 @@
-"""Fit the statement judgement (``quotetrack/judgement.json``) from the training pairs.
+"""Fit the statement judgement (``quotetrack/grouping/judgement.json``) from the training pairs.
 
-    python scripts/train_judgement.py [--folds 5] [--out quotetrack/judgement.json]
+    python scripts/train_judgement.py [--folds 5] [--out quotetrack/grouping/judgement.json]
 
 Reads only train splits from ``../shared/corpora/pairs`` (``QUOTETRACK_SHARED``):
 
@@ -13,7 +13,7 @@ Reads only train splits from ``../shared/corpora/pairs`` (``QUOTETRACK_SHARED``)
 
 Pairs that the rules decide (equal text, truncation, a guard) are not fitted. Two logistic
 regressions are fitted with Newton's method (L2 penalty, standardised features): ``full``
-over :func:`quotetrack.variants.pair_features` with the multilingual-e5-small cosine, and
+over :func:`quotetrack.grouping.variants.pair_features` with the multilingual-e5-small cosine, and
 ``lexical`` without it (the fallback when the embedding model is missing). The threshold
 maximises the mean F1 over the training sets, on out-of-fold probabilities. The script
 prints the cross-validated figures per set and writes the parameters, with a held-out
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pairsets  # noqa: E402
-from quotetrack import variants  # noqa: E402
+from quotetrack.grouping import variants  # noqa: E402
 
 FOREIGN = ("es", "de", "fr", "it", "pt")
 L2 = 1.0
@@ -121,7 +121,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=ROOT / "quotetrack" / "judgement.json")
+    ap.add_argument("--out", type=Path, default=ROOT / "quotetrack" / "grouping" / "judgement.json")
     args = ap.parse_args(argv)
     pairsets.require_pairs()
 

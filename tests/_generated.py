@@ -148,8 +148,8 @@ def check_database(db_path) -> dict:
                    where substr(a.text, q.start + 1, q."end" - q.start) != q.text""").fetchone()[0]
             assert bad == 0
             # (a quote of a word or two, "summons", is no statement: it has no link)
-            from quotetrack.statements import MIN_STATEMENT_WORDS
-            from quotetrack.variants import tokens
+            from quotetrack.grouping.statements import MIN_STATEMENT_WORDS
+            from quotetrack.grouping.variants import tokens
             orphans = [t for (t,) in conn.execute(
                 "select text from quotes where id not in (select quote_id from quote_statements)")
                 if len(tokens(t)) >= MIN_STATEMENT_WORDS]

@@ -10,7 +10,7 @@ SHARED = Path(os.environ.get("QUOTETRACK_SHARED", ROOT.parent / "shared"))
 
 @pytest.fixture(scope="session")
 def nlp():
-    from quotetrack.pipeline import load_nlp
+    from quotetrack.extract.pipeline import load_nlp
     return load_nlp()
 
 
@@ -26,13 +26,13 @@ def shared_corpora():
 def sql_trace(monkeypatch) -> list[str]:
     """Every SQL statement run on the databases ``store.open_db`` opens from here on
     (the CLI's included), in order."""
-    from quotetrack import store
+    from quotetrack.db import store
 
     trace: list[str] = []
     real_open = store.open_db
 
-    def traced_open(path):
-        db = real_open(path)
+    def traced_open(path, **options):
+        db = real_open(path, **options)
         db.conn.set_trace_callback(trace.append)
         return db
 

@@ -21,10 +21,13 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from _generated import check_database
-from quotetrack import statements, store
+from quotetrack.db import store
+from quotetrack.grouping import statements
 from quotetrack.cli import cli
-from quotetrack.quotes import find_quotes
-from quotetrack.sources import MAX_ARTICLE_CHARS, Article, SourceError, display_path, iter_articles, read_path
+from quotetrack.extract.quotes import find_quotes
+from quotetrack.records import Article
+from quotetrack.sources.files import SourceError, display_path
+from quotetrack.sources.formats import MAX_ARTICLE_CHARS, iter_articles, read_path
 
 REAL_ASSIGN = statements.assign_statements
 GOOD = "Bridge to open in May\n\nMinister Ana Torres spoke on Monday.\n\n“We will open the new bridge in May,” Torres said.\n"
@@ -383,7 +386,7 @@ def test_short_us_dates_are_stored_as_iso_days_also_in_older_databases(tmp_path)
     """A record dated "10/18/16" gets 2016-10-18, which sorts and facets with the others;
     a database written before that learns it when it is opened (m008), with the
     first/last dates of its statements."""
-    from quotetrack import store
+    from quotetrack import ingest as ingesting
 
     p = tmp_path / "us.jsonl"
     text = ("The senator spoke on Tuesday.\n\n“We will not support this bill in its present form, "
@@ -402,7 +405,7 @@ def test_short_us_dates_are_stored_as_iso_days_also_in_older_databases(tmp_path)
     db.execute("delete from _sqlite_migrations where name = 'm008_iso_dates'")
     db.conn.commit()
     db.close()
-    db = store.open_db(db_path)
+    db = ingesting.open_db(db_path)
     assert [r["published"] for r in db["articles"].rows] == ["2016-10-18"]
     assert {r["published"] for r in db["quotes"].rows} == {"2016-10-18"}
     assert {(r["first_reported"], r["last_reported"]) for r in db["statements"].rows} == {("2016-10-18", "2016-10-18")}

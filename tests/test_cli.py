@@ -122,7 +122,7 @@ def test_serve_refuses_a_missing_database(tmp_path):
 
 
 def test_an_article_that_breaks_the_extractor_does_not_end_the_batch(tmp_path, monkeypatch):
-    from quotetrack import pipeline
+    from quotetrack.extract import pipeline
 
     real = pipeline.quotes_in_doc
 

@@ -9,10 +9,9 @@ import yaml
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-from quotetrack import datasette_plugin
-from quotetrack.records import Quote
-from quotetrack.sources import Article
-from quotetrack.store import open_db, save_article
+from quotetrack.site import datasette_plugin
+from quotetrack.records import Article, Quote
+from quotetrack.ingest import open_db, save_article
 
 METADATA = Path(__file__).parent.parent / "metadata.yml"
 

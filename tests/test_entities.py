@@ -1,7 +1,7 @@
 """Entities come from the text outside long quotations, carried back by offsets."""
-from quotetrack.entities import NAME, _outside_quotes
-from quotetrack.pipeline import load_nlp
-from quotetrack.quotes import find_quotes
+from quotetrack.extract.entities import NAME, _outside_quotes
+from quotetrack.extract.pipeline import load_nlp
+from quotetrack.extract.quotes import find_quotes
 
 TEXT = ("“Washington has lied to the world about Cuba for sixty years and we will not accept it,” "
         "said Bruno Rodríguez, the Cuban foreign minister, in Havana on Tuesday. "

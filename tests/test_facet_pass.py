@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from quotetrack.facet_pass import Pass
+from quotetrack.site.facet_pass import Pass
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -29,7 +29,7 @@ def test_top_values_as_sqlite_orders_them(seed):
 def test_days_are_what_sqlites_date_makes_of_each_value():
     """The pass counts a date facet by the column's values, then turns each distinct
     value into its day: the same days and counts as GROUP BY date(column)."""
-    from quotetrack.facet_pass import _by_day
+    from quotetrack.site.facet_pass import _by_day
 
     con = sqlite3.connect(":memory:")
     values = ["2023-09-01", "2023-09-01T10:00", "2023-09-01 23:59:59", "2016-02-30", "2016-02-29",

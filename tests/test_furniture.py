@@ -7,7 +7,7 @@ import sqlite3
 from click.testing import CliRunner
 
 from quotetrack.cli import cli
-from quotetrack.furniture import MIN_ARTICLES
+from quotetrack.grouping.furniture import MIN_ARTICLES
 
 SIDEBAR = "Graham says House “must expose the whistleblower” before any vote Mueller Swan"
 

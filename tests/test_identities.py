@@ -1,24 +1,15 @@
 """identities: one identity per real speaker across the database."""
 import pytest
 
-from quotetrack import identities, store
-from quotetrack.identities import (
-    ArticleContext,
-    description_from,
-    identity_key,
-    org_key,
-    person_key,
-    related_ids,
-    resolve,
-    split_person,
-)
-from quotetrack.records import Quote
-from quotetrack.sources import Article
+from quotetrack import ingest as ingesting
+from quotetrack.identities import identities
+from quotetrack.identities.identities import ArticleContext, description_from, identity_key, org_key, person_key, related_ids, resolve, split_person
+from quotetrack.records import Article, Quote
 
 
 @pytest.fixture
 def db():
-    return store.open_db(":memory:")
+    return ingesting.open_db(":memory:")
 
 
 def ctx(n, outlet="Outlet", published="2024-01-10", text="", names=()):
@@ -143,11 +134,11 @@ def test_save_article_uses_identities_and_records_aliases(db):
         start = body.index(quoted)
         quotes.append(Quote(start=start, end=start + len(quoted), text=quoted, speaker=speaker, speaker_kind=kind,
                             speaker_mention=mention))
-    store.save_article(db, article, quotes, content_hash="c1")
+    ingesting.save_article(db, article, quotes, content_hash="c1")
     body2 = 'The Cuban Ministry of Foreign Affairs said "we will never take part in any war".'
     article2 = Article(path="y.txt", text=body2, outlet="Daily", published="2023-09-06", paragraphs=[(0, len(body2))])
     start = body2.index("we will")
-    store.save_article(db, article2, [Quote(start=start, end=start + 33, text=body2[start:start + 33],
+    ingesting.save_article(db, article2, [Quote(start=start, end=start + 33, text=body2[start:start + 33],
                                             speaker="Cuban Ministry of Foreign Affairs", speaker_kind="organisation",
                                             speaker_mention="The Cuban Ministry of Foreign Affairs")],
                        content_hash="c2")
@@ -218,7 +209,7 @@ def test_government_relates_to_its_executive_not_to_every_body(db):
 
 def test_migration_drops_relations_of_the_wider_rules(tmp_path):
     """A database made under the older rules loses the relations they gave, keeps the others."""
-    db = store.open_db(tmp_path / "q.db")
+    db = ingesting.open_db(tmp_path / "q.db")
     government = resolve(db, "U.S.", "organisation", context=ctx(1))
     department = resolve(db, "U.S. State Department", "organisation", context=ctx(2))
     court = resolve(db, "U.S. Supreme Court", "organisation", context=ctx(3))
@@ -227,7 +218,7 @@ def test_migration_drops_relations_of_the_wider_rules(tmp_path):
     db.execute("delete from _sqlite_migrations where name = 'm007_narrower_relations'")
     db.conn.commit()
     db.close()
-    db = store.open_db(tmp_path / "q.db")
+    db = ingesting.open_db(tmp_path / "q.db")
     assert related_ids(db, government) == {department}
     assert related_ids(db, court) == set()
 

@@ -52,7 +52,8 @@ def _articles(db_path: Path) -> int:
 # statements.assign_statements can be made to SIGKILL the process at its Nth call)
 INGEST = """
 import os, signal, sys
-from quotetrack import statements, store
+from quotetrack.db import store
+from quotetrack.grouping import statements
 from quotetrack.cli import cli
 store.BATCH_ARTICLES = int(os.environ["QT_TEST_BATCH"])
 store.BATCH_WAIT = store.BATCH_SECONDS = 1e9     # batches by size only
@@ -182,7 +183,7 @@ def test_one_savepoint_per_article_one_transaction_per_batch(tmp_path, monkeypat
 
     from click.testing import CliRunner
 
-    from quotetrack import store
+    from quotetrack.db import store
     from quotetrack.cli import cli
 
     corpus = build_corpus(tmp_path / "corpus", n_text=4, n_jsonl=3)

@@ -2,8 +2,8 @@
 each with its counter-example. Fast: no embedding model."""
 import pytest
 
-from quotetrack import languages
-from quotetrack.languages import guess_language, name_key, names, negated, numbers
+from quotetrack.grouping import languages
+from quotetrack.grouping.languages import guess_language, name_key, names, negated, numbers
 
 
 @pytest.mark.parametrize("text, lang", [

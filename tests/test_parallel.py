@@ -34,7 +34,7 @@ def test_extract_with_two_workers_equals_one(corpus):
 
 def test_with_workers_the_calling_process_loads_no_model(corpus, monkeypatch):
     """The writer of ``--workers 2`` never parses: only the workers hold a model."""
-    from quotetrack import pipeline
+    from quotetrack.extract import pipeline
 
     expected = run("extract", corpus, "--json", "--all", "--workers", "2").stdout
 
@@ -62,7 +62,7 @@ def test_dask_local_cluster_equals_single_process(corpus, tmp_path):
     pytest.importorskip("distributed", reason="dask[distributed] is not installed: pip install 'quotetrack[dask]'")
     from dask.distributed import Client, LocalCluster
 
-    from quotetrack.distributed import ingest_distributed
+    from quotetrack.ingest import ingest_distributed
 
     assert run("ingest", corpus, "--db", tmp_path / "one.db", "--quiet").exit_code == 1
     errors = []
@@ -80,7 +80,7 @@ def test_dask_local_cluster_equals_single_process(corpus, tmp_path):
 
 def _worker_view():
     """Run in a pool worker: what it was started from."""
-    from quotetrack import parallel
+    from quotetrack.extract import parallel
 
     return {"pid": os.getpid(), "ppid": os.getppid(), "marker": hasattr(parallel, "_test_marker"),
             "pipes": list(parallel._nlp.pipe_names) if parallel._nlp is not None else None,
@@ -95,8 +95,8 @@ def test_workers_are_not_copies_of_the_calling_process(monkeypatch):
     start as a copy of it. Workers are forked from a fork server that loaded the
     model: they do not see what the caller created after importing the pool module,
     and their parent is that server, not the caller."""
-    from quotetrack import parallel
-    from quotetrack.pipeline import load_nlp
+    from quotetrack.extract import parallel
+    from quotetrack.extract.pipeline import load_nlp
 
     if "forkserver" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("no fork server on this platform (workers are spawned)")

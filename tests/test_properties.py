@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quotetrack.pipeline import extract_articles, extract_text
-from quotetrack.quotes import find_quotes, split_paragraphs
-from quotetrack.sources import make_article
+from quotetrack.extract.parallel import extract_articles
+from quotetrack.extract.pipeline import extract_text
+from quotetrack.extract.quotes import find_quotes, split_paragraphs
+from quotetrack.sources.layout import make_article
 
 MARKS = ['"', "“", "”", "„", "‟", "«", "»", "‹", "›", "‘", "’", "'", "''", "``", "‚"]
 SEPARATORS = [" ", " ", " ", "\n", "\n\n", "\r\n", "\t", "\u00a0", "\u2028", "\u2029", "\x0c", "\x85", ""]

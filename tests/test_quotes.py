@@ -1,5 +1,5 @@
 """Quotation spans: every mark convention news text uses, and broken input."""
-from quotetrack.quotes import find_quotes
+from quotetrack.extract.quotes import find_quotes
 
 
 def spans(text):

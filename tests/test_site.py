@@ -16,7 +16,7 @@ from datasette.plugins import pm
 from markupsafe import Markup
 
 from _sitedata import (HOSTILE_OUTLET, HOSTILE_TITLE, IMG, METADATA, SCRIPT, build_site_db)
-from quotetrack import facet_pass, datasette_plugin, pages
+from quotetrack.site import facet_pass, datasette_plugin, pages
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"

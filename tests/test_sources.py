@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from quotetrack.sources import (
-    Article,
-    SourceError,
-    decode,
-    iter_articles,
-    iter_paths,
-    make_article,
-    parse_date,
-    read_path,
-)
+from quotetrack.records import Article
+from quotetrack.sources.dates import parse_date
+from quotetrack.sources.decoding import decode
+from quotetrack.sources.files import SourceError, iter_paths
+from quotetrack.sources.formats import iter_articles, read_path
+from quotetrack.sources.layout import make_article
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -233,7 +229,7 @@ def test_symlinked_folder_outside_the_tree_is_walked(tmp_path):
 
 def test_permission_errors_are_reported(tmp_path, monkeypatch):
     # works as root too: simulate the OS refusing access
-    import quotetrack.sources as sources
+    import quotetrack.sources.files as sources
 
     d = tmp_path / "locked"
     write(d, "x.txt", BODY)

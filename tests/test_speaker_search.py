@@ -10,10 +10,10 @@ import pytest
 import sqlite_utils
 
 from _sitedata import build_site_db
-from quotetrack import datasette_plugin
-from quotetrack.records import Quote
-from quotetrack.sources import Article
-from quotetrack.store import migrations, open_db, save_article
+from quotetrack.site import datasette_plugin
+from quotetrack.records import Article, Quote
+from quotetrack.db.store import migrations
+from quotetrack.ingest import open_db, save_article
 from test_site import make_datasette
 
 BRUNO = "Bruno Rodríguez"

@@ -3,9 +3,9 @@ speakers issue, on short hand-written articles run through the real driver
 (``extract_text``: condensing, the spaCy model, attribution, coreference)."""
 import pytest
 
-from quotetrack.names import first_name_gender
-from quotetrack.pipeline import extract_text
-from quotetrack.speakers import clean_person_name
+from quotetrack.extract.names import first_name_gender
+from quotetrack.extract.pipeline import extract_text
+from quotetrack.extract.speakers import clean_person_name
 
 
 def speakers(nlp, text, include_all=False):

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from spacy.pipeline import AttributeRuler
 
-from quotetrack.speedups import IndexedAttributeRuler
-from quotetrack.pipeline import load_nlp
+from quotetrack.extract.speedups import IndexedAttributeRuler
+from quotetrack.extract.pipeline import load_nlp
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 TRICKY = [
@@ -48,7 +48,7 @@ def test_rules_still_apply_where_the_general_matcher_would():
 def _spacy_model():
     import spacy
 
-    from quotetrack.pipeline import MODEL_NAMES
+    from quotetrack.extract.pipeline import MODEL_NAMES
     for name in MODEL_NAMES:
         try:
             return spacy.load(name)
@@ -63,7 +63,7 @@ def test_blas_ops_give_spacys_annotations():
     import numpy
     from thinc.api import NumpyOps
 
-    from quotetrack.speedups import NumpyBlasOps, use_blas_ops
+    from quotetrack.extract.speedups import NumpyBlasOps, use_blas_ops
 
     ops, blis = NumpyBlasOps(), NumpyOps()
     rng = numpy.random.default_rng(0)
@@ -86,7 +86,7 @@ def test_blas_ops_give_spacys_annotations():
 
 
 def test_memo_lemmatizer_gives_spacys_lemmas():
-    from quotetrack.speedups import MemoLemmatizer
+    from quotetrack.extract.speedups import MemoLemmatizer
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + TRICKY
     plain = _spacy_model()   # spaCy's own lemmatizer

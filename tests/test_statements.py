@@ -4,7 +4,9 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from conftest import SEEDS
-from quotetrack import embeddings, statements, store
+from quotetrack import ingest as ingesting
+from quotetrack.db import store
+from quotetrack.grouping import embeddings, statements
 from quotetrack.cli import cli
 from test_seeds import EXPECTED_STATEMENTS, statement_groups
 
@@ -134,12 +136,12 @@ def test_a_correction_waits_for_an_ingest_that_holds_the_write_lock(tmp_path):
     import time
 
     ingest(tmp_path / "q.db", SEEDS)
-    db = store.open_db(tmp_path / "q.db")
+    db = ingesting.open_db(tmp_path / "q.db")
     q = _statement_of(db, "004", "a firm and clear")
     holding, done = threading.Event(), threading.Event()
 
     def an_ingest_batch():
-        writer = store.open_db(tmp_path / "q.db")
+        writer = ingesting.open_db(tmp_path / "q.db")
         writer.conn.execute("BEGIN IMMEDIATE")
         writer.execute("update articles set title = title")
         holding.set()
@@ -174,7 +176,7 @@ def test_old_database_links_are_upgraded(tmp_path):
                           "speaker_id": 2, "statement_id": 1, "published": "2020-01-02"})
     old["quote_statements"].insert({"quote_id": 1, "statement_id": 1})
     old.close()
-    db = store.open_db(path)
+    db = ingesting.open_db(path)
     assert [r["key"] for r in db["speakers"].rows] == ["cuban foreign ministry"]
     assert db["quotes"].get(1)["speaker_id"] == 1
     link = next(db["quote_statements"].rows)
@@ -188,7 +190,7 @@ def test_old_database_links_are_upgraded(tmp_path):
 
 import random  # noqa: E402
 
-from quotetrack import variants  # noqa: E402
+from quotetrack.grouping import variants  # noqa: E402
 from test_store import make_article  # noqa: E402
 
 _SYLLABLES = "ka lo mi nu pe ra si to vu ze ba di fo gu ha je".split()
@@ -203,7 +205,7 @@ def _prolific_db(tmp_path, n_articles=40, per_article=10):
     """A speaker with n_articles * per_article statements over a year; the first
     article holds the one that later quotes render."""
     rng = random.Random(7)
-    db = store.open_db(tmp_path / "prolific.db")
+    db = ingesting.open_db(tmp_path / "prolific.db")
     target = "The harbour reconstruction programme will finish before the monsoon season arrives"
     for i in range(n_articles):
         texts = [_nonsense(rng, 8) for _ in range(per_article)]
@@ -213,7 +215,7 @@ def _prolific_db(tmp_path, n_articles=40, per_article=10):
         published = f"2021-{1 + i * 11 // n_articles:02d}-{1 + i % 27:02d}"
         article, quotes = make_article(f"p{i}.txt", f"Outlet {i % 3}", published, f"Story {i}", body,
                                        [(t, "Jane Prolific", "Mayor Jane Prolific", "person") for t in texts])
-        assert store.save_article(db, article, quotes) is not None
+        assert ingesting.save_article(db, article, quotes) is not None
     return db, target
 
 
@@ -232,7 +234,7 @@ def test_prolific_speakers_old_statement_is_still_found(tmp_path):
     body = " ".join(f'Jane Prolific said "{t}."' for t in later)
     article, quotes = make_article("late.txt", "Late Outlet", "2021-12-20", "Late", body,
                                    [(t, "Jane Prolific", "Jane Prolific", "person") for t in later])
-    store.save_article(db, article, quotes)
+    ingesting.save_article(db, article, quotes)
     got = {r["text"]: (r["statement_id"], r["method"]) for r in db.query(
         "select qs.text, qs.statement_id, qs.method from quote_statements qs join quotes q on q.id = qs.quote_id "
         "where q.article_id = (select max(id) from articles)")}
@@ -331,7 +333,7 @@ def test_term_index_follows_merges_splits_and_speakers(tmp_path):
     new = statements.split_quote(db, q["id"])
     statements.merge_statements(db, new, _statement_of(db, "000", "incorporated into")["statement_id"])
     rodriguez, ministry = [r["id"] for r in db.query("select id from speakers order by kind")]
-    from quotetrack import identities
+    from quotetrack.identities import identities
     identities.merge_speakers(db, ministry, rodriguez)
     live = set(db.execute("select speaker_id, term, prefix, statement_id from statement_terms").fetchall())
     expected = set()
@@ -350,20 +352,20 @@ def test_term_index_follows_merges_splits_and_speakers(tmp_path):
 def test_common_words_alone_never_reach_the_embedding_model(tmp_path):
     """Sentences of one speaker that share only common words and negations are not
     compared by embeddings; a translation-like pair that names the same country is."""
-    db = store.open_db(tmp_path / "e.db")
+    db = ingesting.open_db(tmp_path / "e.db")
     texts = ["We are not going to let people down this time, believe me",
              "People think we are never going to get the job done right"]
     for i, t in enumerate(texts):
         article, quotes = make_article(f"c{i}.txt", "Outlet", "2022-03-0" + str(i + 1), "T", f'Ann Lee said "{t}."',
                                        [(t, "Ann Lee", "Ann Lee", "person")])
-        store.save_article(db, article, quotes)
+        ingesting.save_article(db, article, quotes)
     assert db["embeddings"].count == 0
     assert db["statements"].count == 2
     pair = ["Cuba plays no role in the war in Ukraine", "it does not form part of the conflict in Ukraine"]
     for i, t in enumerate(pair):
         article, quotes = make_article(f"u{i}.txt", "Outlet", "2022-03-0" + str(i + 4), "T", f'Ann Lee said "{t}."',
                                        [(t, "Ann Lee", "Ann Lee", "person")])
-        store.save_article(db, article, quotes)
+        ingesting.save_article(db, article, quotes)
     assert db["embeddings"].count == 2
     assert db["statements"].count == 3            # the translations are one statement
 
@@ -381,7 +383,7 @@ def test_term_index_is_built_for_an_existing_database(tmp_path):
     old["quote_statements"].insert({"quote_id": 1, "statement_id": 1, "part": 0, "text": long_text,
                                     "norm_hash": statements.norm_hash(long_text), "method": "new"})
     old.close()
-    db = store.open_db(path)
+    db = ingesting.open_db(path)
     terms, prefix = statements.index_terms(long_text)
     assert set(db.execute("select speaker_id, term, prefix, statement_id from statement_terms").fetchall()) == \
         {(1, t, int(t in prefix), 1) for t in terms}
@@ -441,7 +443,7 @@ def test_word_overlap_does_not_depend_on_the_process(tmp_path):
     a = "We are, by the way, the number-one producer of energy in the world because of what we've done right now."
     b = "The United States is now the number one producer of oil and natural gas anywhere in the world."
     assert statements.word_overlap(a, b) == statements.EMBED_MIN_OVERLAP_NEAR
-    code = f"from quotetrack import statements; print(repr(statements.word_overlap({a!r}, {b!r})))"
+    code = f"from quotetrack.grouping import statements; print(repr(statements.word_overlap({a!r}, {b!r})))"
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout.strip()
             for seed in range(6)}

@@ -8,19 +8,11 @@ import pytest
 import sqlite_utils
 
 from _generated import check_database
-from quotetrack import statements
-from quotetrack.records import Quote
-from quotetrack.sources import Article
-from quotetrack.store import (
-    BatchedSaves,
-    ensure_db_shape,
-    migrations,
-    open_db,
-    save_article,
-    speaker_key,
-    stats,
-)
-from quotetrack.variants import normalise, same_statement
+from quotetrack.grouping import statements
+from quotetrack.records import Article, Quote
+from quotetrack.db.store import ensure_db_shape, migrations, speaker_key, stats
+from quotetrack.ingest import BatchedSaves, open_db, save_article
+from quotetrack.grouping.variants import normalise, same_statement
 
 # --------------------------------------------------------------------------
 # fixtures: three small articles, two outlets, the same speaker named two ways

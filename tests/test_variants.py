@@ -5,13 +5,8 @@ import sys
 
 import pytest
 
-from quotetrack import embeddings, variants
-from quotetrack.variants import (
-    cheap_judgement,
-    judge,
-    same_statement,
-    split_units,
-)
+from quotetrack.grouping import embeddings, variants
+from quotetrack.grouping.variants import cheap_judgement, judge, same_statement, split_units
 
 # Seed translations of one Cuban Foreign Ministry statement (two sentences).
 DECISIVELY = ("We will act decisively against those who… engage in human trafficking with the aim of "
@@ -110,7 +105,7 @@ def test_antonym_guard():
 ])
 def test_embeddings_alone_would_confuse_these(a, b):
     """Why the guards come first: the model scores these pairs above the threshold."""
-    from quotetrack.embeddings import Embedder, text_hash
+    from quotetrack.grouping.embeddings import Embedder, text_hash
     v = Embedder().vectors([a, b])
     assert float(v[text_hash(a)] @ v[text_hash(b)]) > 0.9
     assert not same_statement(a, b)

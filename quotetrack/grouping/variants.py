@@ -1,7 +1,7 @@
 """Decide whether two quotations render the same underlying statement.
 
 ``same_statement(a, b)`` is the pairwise judgement behind statement grouping
-(``quotetrack.statements``); ``judge(a, b)`` gives the :class:`Judgement` with the
+(``quotetrack.grouping.statements``); ``judge(a, b)`` gives the :class:`Judgement` with the
 probability and what decided. In order:
 
 1. normalisation: quote marks, ellipses, case, accents and punctuation folded
@@ -14,9 +14,9 @@ probability and what decided. In order:
    ("support" / "oppose") or the same words with roles swapped;
 4. a logistic model calibrated on labelled pairs (``scripts/train_judgement.py``, the
    parameters in ``judgement.json``): the multilingual-e5-small cosine (see
-   :mod:`quotetrack.embeddings`), word, stem and character overlap, lengths, whether
+   :mod:`quotetrack.grouping.embeddings`), word, stem and character overlap, lengths, whether
    the two are in different languages, and agreement of negations, numbers and names
-   (:mod:`quotetrack.languages`). Without the embedding model (not installed, or
+   (:mod:`quotetrack.grouping.languages`). Without the embedding model (not installed, or
    ``QUOTETRACK_EMBEDDINGS=0``) a second model fitted without the cosine decides.
 """
 from __future__ import annotations
@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 
 from . import languages
+from .embeddings import Embedder
+from ..text import ELLIPSIS, QUOTE_TABLE, normalise, tokens
 
 __all__ = ["normalise", "same_statement", "judge", "Judgement", "tokens", "split_units", "pair_features",
            "probability", "threshold", "cheap_judgement", "embedding_judgement",
@@ -71,46 +73,10 @@ _STOPWORDS = frozenset(
     other some such only own same than too very just also s t""".split()
 )
 
-_QUOTE_CHARS = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
-}
-_QUOTE_TABLE = str.maketrans(_QUOTE_CHARS)
-_ELLIPSIS = re.compile(r"\u2026|\.\s*\.\s*\.|\[\s*(?:\.\s*){3}\]|\(\s*(?:\.\s*){3}\)")
-_THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f](?=\d{3}\b)")
-_DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")
-_NON_WORD = re.compile(r"[^\w\s']+")
-_STRAY_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
-_SPACES = re.compile(r"\s+")
+# the normalisation of quotations is shared with the site and the store (quotetrack.text)
+_QUOTE_TABLE = QUOTE_TABLE
+_ELLIPSIS = ELLIPSIS
 _NUMBER = re.compile(r"^\d+(?:_\d+)?$")
-
-
-@functools.lru_cache(maxsize=16384)
-def normalise(text: str) -> str:
-    """Normalise a quotation for comparison.
-
-    Folds curly/straight quotes and apostrophes, drops ellipses ("…", "...",
-    "[...]"), case (casefold), accents, punctuation and extra whitespace. Digit
-    groups are kept together ("1,000" -> "1000", "3.5" -> "3_5") so numbers can be
-    compared. Apostrophes inside words survive ("don't"), so negations stay visible.
-    """
-    if not text:
-        return ""
-    t = text.translate(_QUOTE_TABLE)
-    t = _ELLIPSIS.sub(" ", t)
-    t = _THOUSANDS.sub("", t)
-    t = _DECIMAL.sub("_", t)
-    t = languages.fold(t)
-    t = _NON_WORD.sub(" ", t)
-    t = _STRAY_APOSTROPHE.sub(" ", t)
-    return _SPACES.sub(" ", t).strip()
-
-
-def tokens(text: str) -> list[str]:
-    """The words of ``normalise(text)``."""
-    n = normalise(text)
-    return n.split() if n else []
 
 
 def _is_negation(token: str) -> bool:
@@ -384,7 +350,7 @@ def _model() -> dict:
     ``scripts/train_judgement.py``)."""
     import json
     from importlib import resources
-    return json.loads(resources.files("quotetrack").joinpath("judgement.json").read_text("utf-8"))
+    return json.loads(resources.files(__package__).joinpath("judgement.json").read_text("utf-8"))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -554,7 +520,7 @@ def judge(a: str, b: str, *, embeddings: bool = True, embedder=None) -> Judgemen
     """The whole judgement for quotes ``a`` and ``b``, with what decided and why.
 
     ``embeddings=False`` (or no model installed) lets the lexical model decide;
-    ``embedder`` (a :class:`quotetrack.embeddings.Embedder`) supplies cached vectors,
+    ``embedder`` (a :class:`quotetrack.grouping.embeddings.Embedder`) supplies cached vectors,
     by default one with the process cache only.
     """
     first = cheap_judgement(a, b)
@@ -563,7 +529,6 @@ def judge(a: str, b: str, *, embeddings: bool = True, embedder=None) -> Judgemen
     cosine = None
     if embeddings:
         if embedder is None:
-            from .embeddings import Embedder
             embedder = Embedder()
         cosine = embedder.cosine(a, b)
     return embedding_judgement(first, cosine)

@@ -1,7 +1,7 @@
 """Datasette plugin for quotetrack databases.
 
 Registered through the ``datasette`` entry point (``quotetrack =
-"quotetrack.datasette_plugin"``), so ``datasette db/quotes.db -m metadata.yml``
+"quotetrack.site.datasette_plugin"``), so ``datasette db/quotes.db -m metadata.yml``
 picks it up once the package is installed. It adds:
 
 - SQL functions on every connection:
@@ -32,7 +32,7 @@ picks it up once the package is installed. It adds:
   The pages need the ``view-table`` permission on their table, like Datasette's
   own pages, and work on an immutable database with SQL off (``quotetrack serve
   --public``). The page logic (diffs, timeline, article markup) is in
-  :mod:`quotetrack.pages`.
+  :mod:`quotetrack.site.pages`.
 - speed on a published database: the database file memory-mapped on every
   connection; on an immutable database with SQL off, the results of queries without
   parameters (whole-table pages: rows, counts, facets) kept per process
@@ -53,9 +53,8 @@ from datasette.utils import tilde_decode, to_css_class
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
+from ..text import fold, normalise
 from . import facet_pass, pages
-from .identities import fold
-from .variants import normalise
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -69,7 +68,7 @@ def quotetrack_normalise(text):
 
 
 def quotetrack_fold(text):
-    """``identities.fold``: accents, case, curly apostrophes and punctuation dropped
+    """``text.fold``: accents, case, curly apostrophes and punctuation dropped
     ("Bruno Rodríguez" -> "bruno rodriguez"), for accent- and case-insensitive name
     matching: ``quotetrack_fold(name) like '%' || quotetrack_fold(:speaker) || '%'``."""
     return None if text is None else fold(str(text))
@@ -282,7 +281,7 @@ def startup(datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Each request gets its own memo of facet passes (:mod:`quotetrack.facet_pass`);
+    """Each request gets its own memo of facet passes (:mod:`quotetrack.site.facet_pass`);
     the unfiltered table pages of a published database are answered from
     :class:`KeptPages` once rendered."""
     def wrap(app):
@@ -433,7 +432,7 @@ def _table_indexes(conn, table: str) -> tuple[set[str], str | None, list[tuple[s
 class ResultCache:
     """Wraps ``Database.execute`` of one database. The count and facet queries of a
     filtered or searched table page are answered from one pass over the matching rows
-    (:mod:`quotetrack.facet_pass`). With ``keep`` (an immutable database published
+    (:mod:`quotetrack.site.facet_pass`). With ``keep`` (an immutable database published
     with SQL off), the results of parameter-free SELECTs are kept (``whole``), and
     the counts and facet counts of pages filtered by columns (``filtered``)."""
 
@@ -883,7 +882,7 @@ def metadata_path():
     or a user's own), else the repository's next to the installed package."""
     from pathlib import Path
 
-    for candidate in (Path.cwd() / "metadata.yml", Path(__file__).resolve().parent.parent / "metadata.yml"):
+    for candidate in (Path.cwd() / "metadata.yml", Path(__file__).resolve().parents[2] / "metadata.yml"):
         if candidate.is_file():
             return candidate
     return None
@@ -897,7 +896,7 @@ SERVE_CONFIG = "QUOTETRACK_SERVE"
 
 
 def make_app():
-    """ASGI application factory for ``uvicorn quotetrack.datasette_plugin:make_app
+    """ASGI application factory for ``uvicorn quotetrack.site.datasette_plugin:make_app
     --factory``: a Datasette configured by the JSON in ``$QUOTETRACK_SERVE`` (written by
     ``quotetrack serve``: ``files``, ``immutables``, ``metadata``, ``settings``,
     ``secret``). Each worker process builds its own Datasette; before it takes

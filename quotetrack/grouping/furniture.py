@@ -16,7 +16,8 @@ import hashlib
 
 import regex
 
-from . import statements, store
+from ..db import store
+from . import statements
 
 MIN_ARTICLES = 5
 CONTEXT = 40

@@ -1,6 +1,8 @@
 """Extraction on several cores: a pool of worker processes, one spaCy model each.
 
-``extract_parallel`` is what ``extract_articles(..., workers=N)`` runs for N > 1. The
+``extract_articles(..., workers=N)`` is the driver for any number of processes: the
+one-process driver (``pipeline.extract_articles``) for N = 1, ``extract_parallel`` for
+N > 1. The
 articles are cut into chunks in input order; each chunk goes to a worker process,
 which runs the single-process driver (``pipeline.extract_articles``) on it and sends
 back plain ``records.Quote`` lists; results come back in input order. At most
@@ -23,7 +25,7 @@ Per-article failures are reported through ``on_error`` in the calling process, a
 the single-process path (the exception is rebuilt with its type name and message,
 since the original may not pickle).
 
-``extract_chunk`` is the unit of work also used by :mod:`quotetrack.distributed`
+``extract_chunk`` is the unit of work also used by :mod:`quotetrack.extract.distributed`
 (Dask): articles in, ``(quotes, error)`` per article out, with the model loaded once
 per process.
 """
@@ -36,6 +38,8 @@ import multiprocessing
 import os
 import sys
 from typing import Iterable, Iterator
+
+from . import pipeline
 
 CHUNK_SIZE = 8           # articles per task (16: a worker peaked ~50 MB higher, no faster)
 # a worker is replaced (forked afresh from the fork server) after this many chunks:
@@ -54,8 +58,7 @@ def _init(model: str | None, nlp=None) -> None:
     if nlp is not None:
         _nlp, _nlp_model = nlp, model
     elif _nlp is None or _nlp_model != model:
-        from .pipeline import load_nlp
-        _nlp, _nlp_model = load_nlp(model), model
+        _nlp, _nlp_model = pipeline.load_nlp(model), model
 
 
 def _preload_model() -> None:
@@ -118,12 +121,10 @@ def _start_fork_server(ctx, model: str | None) -> None:
 
 def _make_pool(nlp, workers: int):
     """(pool, model name) for extracting with ``nlp``'s pipeline in ``workers`` processes."""
-    from .pipeline import _MODEL_NAMES, ModelByName, model_name_of
-
-    by_name = isinstance(nlp, ModelByName)
-    model = nlp.name if by_name else model_name_of(nlp)
+    by_name = isinstance(nlp, pipeline.ModelByName)
+    model = nlp.name if by_name else pipeline.model_name_of(nlp)
     methods = multiprocessing.get_all_start_methods()
-    if not by_name and id(nlp) not in _MODEL_NAMES and "fork" in methods:
+    if not by_name and id(nlp) not in pipeline._MODEL_NAMES and "fork" in methods:
         # not made by load_nlp: only a copy of this process has this pipeline
         ctx = multiprocessing.get_context("fork")
         _init(model, nlp)
@@ -144,8 +145,6 @@ def extract_chunk(articles: list, model: str | None = None, batch_size: int = 32
     """``[(quotes, error)]`` for each article of ``articles``, in order; ``error`` is
     ``(type name, message)`` when the article could not be processed. Loads the model
     once per process."""
-    from .pipeline import extract_articles
-
     _init(model)
     errors: dict[int, tuple[str, str]] = {}
     index = {id(a): i for i, a in enumerate(articles)}
@@ -154,7 +153,7 @@ def extract_chunk(articles: list, model: str | None = None, batch_size: int = 32
         errors[index[id(article)]] = (type(error).__name__, str(error))
 
     quotes: dict[int, list] = {}
-    for article, found in extract_articles(articles, _nlp, batch_size=batch_size, on_error=on_error):
+    for article, found in pipeline.extract_articles(articles, _nlp, batch_size=batch_size, on_error=on_error):
         quotes[index[id(article)]] = found
     return [(quotes.get(i, []), errors.get(i)) for i in range(len(articles))]
 
@@ -204,3 +203,18 @@ def extract_parallel(articles: Iterable, nlp, workers: int, batch_size: int = 32
     finally:
         pool.terminate()
         pool.join()
+
+
+def extract_articles(articles: Iterable, nlp, batch_size: int = 32, n_process: int = 1, on_error=None,
+                     workers: int = 1) -> Iterator[tuple[object, list]]:
+    """(article, quotes) for each article, in input order: the one-process driver
+    (:func:`quotetrack.extract.pipeline.extract_articles`, which see) with ``workers`` = 1;
+    with ``workers`` > 1 the articles are spread over that many processes
+    (:func:`extract_parallel`) and the output is the same. ``nlp`` may be a
+    :class:`~quotetrack.extract.pipeline.ModelByName` (see ``pipeline.model_for``),
+    loaded by the workers only."""
+    if workers > 1:
+        yield from extract_parallel(articles, nlp, workers, batch_size=batch_size, on_error=on_error)
+        return
+    yield from pipeline.extract_articles(articles, nlp, batch_size=batch_size, n_process=n_process,
+                                         on_error=on_error)

@@ -3,14 +3,15 @@ and German: a cheap language guess, negations, numbers written as digits or word
 names folded so the same name agrees across languages ("Kuba"/"Cuba", "Ucrania"/"Ukraine").
 
 A translation must not look negated, numbered or named differently from its original
-just because it is in another language: the guards in :mod:`quotetrack.variants` read
+just because it is in another language: the guards in :mod:`quotetrack.grouping.variants` read
 these tables, for the language each side is written in.
 """
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
+
+from ..text import fold_accents
 
 __all__ = ["LANGS", "guess_language", "negated", "numbers", "name_key", "names", "stopwords",
            "fold", "words"]
@@ -103,10 +104,8 @@ _WORD = re.compile(r"(?<!\d)\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?(?![\d.,
 _THOUSANDS = re.compile(r"^\d{1,3}[.,]\d{3}$")
 
 
-def fold(text: str) -> str:
-    """Lower case without accents ("Rodríguez" -> "rodriguez")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+#: lower case without accents ("Rodríguez" -> "rodriguez"); shared with the quotation normalisation
+fold = fold_accents
 
 
 def words(text: str) -> list[str]:

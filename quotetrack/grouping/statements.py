@@ -2,20 +2,20 @@
 
 A *statement* is what a speaker actually said once; each quote in an article is one
 rendering of it (verbatim, truncated, reworded, translated). The unit is the sentence:
-a quote is split into sentences (:func:`quotetrack.variants.split_units`) and each is
+a quote is split into sentences (:func:`quotetrack.grouping.variants.split_units`) and each is
 linked to its statement through ``quote_statements`` (``part``, ``text``, ``method``,
 ``score`` say which sentence, and how it was matched), so a quote that runs two
 sentences of a statement together links to both, and a fragment links to the fuller
 statement it comes from. ``quotes.statement_id`` is the statement of the quote's
 longest sentence.
 
-For each new sentence the cascade of :func:`quotetrack.variants.judge` runs against
+For each new sentence the cascade of :func:`quotetrack.grouping.variants.judge` runs against
 the member sentences of *plausible* statements only, which keeps the cost near-linear:
 
 - statements with a member of the same normalised text (hash index): 8+ words join
   whoever said them; shorter ones need a plausible speaker;
 - statements of the same speaker identity or a related one
-  (:func:`quotetrack.identities.related_ids`) whose dates fall within
+  (:func:`quotetrack.identities.identities.related_ids`) whose dates fall within
   ``DATE_WINDOW_DAYS`` of the quote; an unattributed quote looks at the statements
   of the article's speakers; speakerless statements are candidates only within the
   article that holds them.
@@ -72,8 +72,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import identities, languages, variants
-from .dates import day as _date
+from ..db import store
+from ..db.counts import refresh_statement_counts
+from ..db.counts import schema_has as _has
+from ..db.schema import build_term_index
+from ..identities import identities
+from ..text import day as _date
+from . import languages, variants
+from .embeddings import Embedder, text_hash
 
 __all__ = [
     "assign_statements",
@@ -81,7 +87,6 @@ __all__ = [
     "merge_statements",
     "split_quote",
     "apply_corrections",
-    "upgrade_links",
     "StatementError",
     "DATE_WINDOW_DAYS",
     "EXACT_ANY_SPEAKER_WORDS",
@@ -196,7 +201,6 @@ class _Assigner:
     def __init__(self, db, embedder=None):
         self.db = db
         if embedder is None:
-            from .embeddings import Embedder
             embedder = Embedder(db)
         self.embedder = embedder
         # without a model the embedding stage's candidates are not even collected
@@ -421,7 +425,6 @@ class _Assigner:
         pending = _closest_per_statement(unit, pending)
         if pending:
             vectors = self.embedder.vectors([unit] + [m.text for m, _ in pending])
-            from .embeddings import text_hash
             vu = vectors.get(text_hash(unit))
             if vu is not None:
                 for member, cheap in pending:
@@ -678,59 +681,11 @@ def _index_sentence(db, statement_id: int, text: str) -> None:
                "where s.id = ?", [json.dumps({t: int(t in prefix) for t in terms}), statement_id])
 
 
-_TERM_INDEX_SQL = [
-    """create table if not exists statement_terms (
-      speaker_id integer not null,   -- statements.speaker_id, 0 for none (kept current by a trigger)
-      term text not null,            -- a content word of a member sentence (variants.normalise)
-      prefix integer not null,       -- 1: a word the sentence is indexed under for prefix filtering
-      statement_id integer not null,
-      primary key (speaker_id, term, prefix, statement_id)
-    ) without rowid""",
-    "create index if not exists idx_statement_terms_statement_id on statement_terms (statement_id, term)",
-    """create trigger if not exists statement_terms_speaker after update of speaker_id on statements
-    when new.speaker_id is not old.speaker_id
-    begin
-      update or replace statement_terms set speaker_id = coalesce(new.speaker_id, 0) where statement_id = new.id;
-    end""",
-    """create trigger if not exists statement_terms_delete after delete on statements
-    begin
-      delete from statement_terms where statement_id = old.id;
-    end""",
-]
-
-
 def ensure_term_index(db) -> None:
     """Create ``statement_terms`` (and its triggers) if missing, indexing every member
-    sentence already linked (used by the migration that introduced it)."""
-    if getattr(db, "_quotetrack_term_index", False):
-        return
-    if db["statement_terms"].exists():
-        db._quotetrack_term_index = True
-        return
-    for statement in _TERM_INDEX_SQL:
-        db.execute(statement)
-    rows = []
-    for statement_id, speaker_id, text in db.execute(
-            "select qs.statement_id, coalesce(s.speaker_id, 0), coalesce(qs.text, q.text) from quote_statements qs "
-            "join quotes q on q.id = qs.quote_id join statements s on s.id = qs.statement_id"):
-        terms, prefix = index_terms(text)
-        rows.extend((speaker_id, t, int(t in prefix), statement_id) for t in terms)
-        if len(rows) > 50_000:
-            db.conn.executemany("insert or ignore into statement_terms values (?, ?, ?, ?)", rows)
-            rows = []
-    db.conn.executemany("insert or ignore into statement_terms values (?, ?, ?, ?)", rows)
-
-
-def _has(db, table: str, column: str | None = None) -> bool:
-    """Does ``table`` (with ``column``) exist? Remembered on ``db`` once true (tables
-    and columns are never dropped), which spares a look at the schema per article."""
-    known = db.__dict__.setdefault("_quotetrack_schema", set())
-    if (table, column) in known:
-        return True
-    found = db[table].exists() and (column is None or column in db[table].columns_dict)
-    if found:
-        known.add((table, column))
-    return found
+    sentence already linked (what the migration that introduced it does, with
+    :func:`index_terms`)."""
+    build_term_index(db, index_terms)
 
 
 def _json(ids) -> str:
@@ -802,9 +757,9 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
 
     Each sentence of a quote not yet linked is compared with the member sentences of
     the plausible statements (see the module docstring) by the cascade of
-    :func:`quotetrack.variants.judge`; it joins its strongest match (merging
+    :func:`quotetrack.grouping.variants.judge`; it joins its strongest match (merging
     statements it renders in full), or starts a new statement. ``embedder`` (an
-    :class:`quotetrack.embeddings.Embedder`) defaults to one caching in ``db``.
+    :class:`quotetrack.grouping.embeddings.Embedder`) defaults to one caching in ``db``.
 
     Canonical texts and counts (``quote_count``, ``article_count``, ``outlet_count``,
     ``first_reported``, ``last_reported``) are recomputed for every touched statement
@@ -865,57 +820,6 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
     return touched
 
 
-def refresh_statement_counts(db, statement_ids: Iterable[int] | None = None) -> None:
-    """Recompute ``quote_count``, ``article_count``, ``outlet_count``,
-    ``first_reported`` / ``last_reported`` (earliest / latest ``published`` of a
-    member quote) and the canonical ``text`` (the longest member sentence; ties go
-    to the alphabetically first, so the result does not depend on ingest order) for
-    the given statements, or for all of them when ``statement_ids`` is None.
-    Statements left without members are deleted."""
-    sql = """
-        update statements set
-          quote_count = (select count(distinct qs.quote_id) from quote_statements qs
-                         where qs.statement_id = statements.id),
-          article_count = (select count(distinct q.article_id) from quote_statements qs
-                           join quotes q on q.id = qs.quote_id where qs.statement_id = statements.id),
-          outlet_count = (select count(distinct q.outlet) from quote_statements qs
-                          join quotes q on q.id = qs.quote_id where qs.statement_id = statements.id),
-          first_reported = (select min(q.published) from quote_statements qs
-                            join quotes q on q.id = qs.quote_id where qs.statement_id = statements.id),
-          last_reported = (select max(q.published) from quote_statements qs
-                           join quotes q on q.id = qs.quote_id where qs.statement_id = statements.id)
-    """
-    if statement_ids is None:
-        ids = [r[0] for r in db.execute("select id from statements").fetchall()]
-    else:
-        ids = list(dict.fromkeys(statement_ids))
-    has_last = _has(db, "statements", "last_reported")
-    if not has_last:
-        sql = sql.replace(""",
-          last_reported = (select max(q.published) from quote_statements qs
-                           join quotes q on q.id = qs.quote_id where qs.statement_id = statements.id)""", "")
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        db.execute(sql + f" where id in ({', '.join('?' * len(chunk))})", chunk)
-    has_text = _has(db, "quote_statements", "text")
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        texts: dict[int, list[str]] = {statement_id: [] for statement_id in chunk}
-        for statement_id, text in db.execute(
-                f"select qs.statement_id, {'coalesce(qs.text, q.text)' if has_text else 'q.text'} "
-                "from quote_statements qs join quotes q on q.id = qs.quote_id "
-                f"where qs.statement_id in ({', '.join('?' * len(chunk))})", chunk):
-            texts[statement_id].append(text)
-        current = dict(db.execute(f"select id, text from statements where id in ({', '.join('?' * len(chunk))})",
-                                  chunk).fetchall())
-        for statement_id in chunk:
-            if not texts[statement_id]:
-                db.execute("update quotes set statement_id = null where statement_id = ?", [statement_id])
-                db.execute("delete from statements where id = ?", [statement_id])
-                continue
-            best = max(texts[statement_id], key=lambda t: (len(variants.tokens(t)), len(t), [-ord(c) for c in t]))
-            if current.get(statement_id) != best:
-                db.execute("update statements set text = ? where id = ?", [best, statement_id])
 
 
 # ---------------------------------------------------------------------------
@@ -928,12 +832,11 @@ def _now() -> str:
 
 def _writing(db):
     """A write transaction that takes the write lock before its first read
-    (``BEGIN IMMEDIATE``, see :func:`quotetrack.store.write_transaction`): begun
+    (``BEGIN IMMEDIATE``, see :func:`quotetrack.db.store.write_transaction`): begun
     deferred, a correction made while an ingest commits batches would fail at once with
     "database is locked" when it reaches its first write, instead of waiting its turn;
     inside a caller's transaction, a savepoint."""
-    from .store import write_transaction
-    return write_transaction(db)
+    return store.write_transaction(db)
 
 
 def _representative(db, statement_id: int) -> tuple[int, str | None] | None:
@@ -1048,14 +951,3 @@ def apply_corrections(db) -> list[int]:
             db.execute("update quotes set statement_id = ? where id = ?", [_main_statement(db, quote_id), quote_id])
         refresh_statement_counts(db, changed)
     return changed
-
-
-def upgrade_links(db) -> None:
-    """Fill the sentence columns of ``quote_statements`` rows written before they
-    existed (one row per quote: the whole quote) and ``statements.last_reported``."""
-    for rowid, quote_id, text in db.execute(
-            "select qs.rowid, qs.quote_id, q.text from quote_statements qs join quotes q on q.id = qs.quote_id "
-            "where qs.norm_hash is null").fetchall():
-        db.execute("update quote_statements set part = 0, text = ?, norm_hash = ?, method = 'legacy' "
-                   "where rowid = ?", [text, norm_hash(text), rowid])
-    refresh_statement_counts(db)

@@ -40,6 +40,8 @@ import threading
 import warnings
 from typing import Iterable
 
+from ..text import ELLIPSIS, QUOTE_TABLE
+
 __all__ = ["MODEL_NAME", "Embedder", "get_model", "text_hash", "available", "embed_text", "set_threads",
            "threads", "usable_cores", "build"]
 
@@ -63,8 +65,7 @@ def embed_text(text: str) -> str:
     """What the model sees for ``text``: quote marks and apostrophes straightened,
     ellipses as " ... ", whitespace collapsed, leading and trailing punctuation and
     quote marks dropped. Case, accents and inner punctuation are kept."""
-    from .variants import _ELLIPSIS, _QUOTE_TABLE
-    t = _ELLIPSIS.sub(" ... ", (text or "").translate(_QUOTE_TABLE))
+    t = ELLIPSIS.sub(" ... ", (text or "").translate(QUOTE_TABLE))
     return " ".join(t.split()).strip(" ,;:.!?\"'-")
 
 

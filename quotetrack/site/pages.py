@@ -4,7 +4,7 @@ Everything here turns rows of a quotetrack database into what the pages show:
 word-level differences between renderings of a statement, the per-outlet timeline
 of a statement, an article's text with quotes and speaker mentions marked, a
 speaker's quotes over time. The hooks and routes that serve these pages are in
-:mod:`quotetrack.datasette_plugin`; the Jinja templates in ``templates/``.
+:mod:`quotetrack.site.datasette_plugin`; the Jinja templates in ``templates/``.
 
 Every piece of text from the database leaves this module escaped (``markupsafe``):
 article and quote text is untrusted input (an article can contain ``<script>``).
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
-from .dates import day
+from ..text import day
 
 __all__ = [
     "word_diff",

@@ -1,6 +1,6 @@
 """One identity per real speaker across the whole database.
 
-``quotetrack.speakers`` gives each quote a canonical speaker name *within its article*
+``quotetrack.extract.speakers`` gives each quote a canonical speaker name *within its article*
 ("Bruno Rodríguez", "Cuban foreign ministry", "foreign ministry of the Republic of
 Cuba", "Cuba’s Foreign Ministry", "Cuban Ministry of Foreign Affairs"). This module
 maps those names to identities (rows of ``speakers``) shared by every article:
@@ -51,7 +51,7 @@ maps those names to identities (rows of ``speakers``) shared by every article:
   statement).
 
 Every name and mention under which an identity was quoted goes to ``speaker_aliases``
-(``store.save_article`` does that).
+(``quotetrack.ingest.save_article`` does that).
 """
 from __future__ import annotations
 
@@ -62,8 +62,11 @@ import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
-from .dates import day as _date
-from .names import GLUED_WORDS
+
+from ..db.schema import KEY_LAST_WORD_SQL
+from ..extract.names import GLUED_WORDS
+from ..text import day as _date
+from ..text import fold
 
 __all__ = [
     "ArticleContext",
@@ -165,28 +168,6 @@ _ORG_HEADS = frozenset(
 )
 _ROLE_STEMS = {"minister": "ministry", "ministers": "ministry", "secretary": "department",
                "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
-
-
-def fold(text: str | None) -> str:
-    """Accent- and case-insensitive, punctuation-free form of a name ("Cuba’s
-    Foreign Ministry" -> "cuba's foreign ministry")."""
-    if text is not None and len(text) <= 300:      # names and roles: cached (not article texts)
-        return _fold_short(text)
-    return _fold(text)
-
-
-def _fold(text: str | None) -> str:
-    if not text:
-        return ""
-    s = unicodedata.normalize("NFKD", text)
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    s = re.sub(r"[^\w\s'&-]+", " ", s)
-    s = re.sub(r"(?<!\w)'|'(?!\w)", " ", s)
-    return " ".join(s.split())
-
-
-_fold_short = functools.lru_cache(maxsize=16384)(_fold)
 
 
 def _drop_determiner(s: str) -> str:
@@ -888,8 +869,8 @@ def _absorb_partials(db, speaker_id: int, surname: str, description: str | None,
             merge_speakers(db, speaker_id, pid)
 
 
-#: the last word of ``speakers.key`` in SQL (indexed by ``idx_speakers_key_last_word``)
-KEY_LAST_WORD_SQL = "substr(key, length(rtrim(key, replace(key, ' ', ''))) + 1)"
+# KEY_LAST_WORD_SQL, the last word of ``speakers.key`` in SQL (indexed by
+# ``idx_speakers_key_last_word``), is defined with that index (quotetrack.db.schema)
 
 
 def _resolve_short_org(db, key: str, display: str, kind, context) -> int:

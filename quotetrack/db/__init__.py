@@ -1,0 +1,1 @@
+"""The SQLite store: connection, schema migrations, write transactions and batched writes."""

@@ -1,0 +1,1 @@
+"""Grouping quotes into statements: the pairwise judgement, languages, embeddings, page furniture."""

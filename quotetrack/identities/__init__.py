@@ -1,0 +1,1 @@
+"""Speaker identities shared by every article of the database."""

@@ -1,0 +1,1 @@
+"""The Datasette site: plugin, pages, search pass, templates and static files."""
