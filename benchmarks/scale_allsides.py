@@ -185,9 +185,10 @@ def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = 
     """Statement grouping alone on a copy of the database, embeddings recomputed, the
     model on ``model_threads`` threads (default: as ``quotetrack ingest`` in one process)."""
     sys.path.insert(0, str(REPO))
+    from quotetrack import ingest
+    from quotetrack.cli import embedding_threads
     from quotetrack.db import store
     from quotetrack.grouping import statements
-    from quotetrack.cli import embedding_threads
 
     copy = tmp / "grouping.db"
     src = sqlite3.connect(db_path)
@@ -195,7 +196,7 @@ def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = 
     src.backup(dst)
     src.close()
     dst.close()
-    db = store.open_db(copy)
+    db = ingest.open_db(copy)
     with db.atomic():
         db.execute("delete from quote_statements")
         db.execute("update quotes set statement_id = null")
@@ -215,7 +216,7 @@ def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = 
     n_quotes = 0
     t0, c0 = time.perf_counter(), time.process_time()
     # as `quotetrack ingest` groups them: article by article, each in a savepoint, in
-    # transactions of store.BATCH_ARTICLES articles (store.BatchedSaves)
+    # transactions of store.BATCH_ARTICLES articles (ingest.BatchedSaves)
     for start in range(0, len(articles), store.BATCH_ARTICLES):
         with store.write_transaction(db):
             for article_id in articles[start:start + store.BATCH_ARTICLES]:

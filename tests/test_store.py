@@ -191,6 +191,33 @@ def test_migration_upgrades_old_database_in_place(tmp_path):
     assert db["speakers"].count == 1
 
 
+def test_the_store_alone_creates_a_database_but_does_not_half_upgrade_an_old_one(tmp_path):
+    """The store imports no higher layer: a new database needs none of their rules, an
+    older one whose rows they must upgrade is refused without them (nothing changed)
+    and upgraded with them (``ingest.open_db``)."""
+    from quotetrack.db import store
+    from quotetrack.db.schema import MigrationError
+
+    db = store.open_db(tmp_path / "new.db")
+    assert [m.name for m in migrations.applied(db)] == ALL_MIGRATIONS
+    db.close()
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m003_identities_and_statement_groups")
+    old["speakers"].insert({"id": 1, "name": "Cuba's Foreign Ministry", "kind": "organisation",
+                            "key": "cuba's foreign ministry"})
+    old.close()
+    with pytest.raises(MigrationError, match="recompute_keys"):
+        store.open_db(path)
+    old = sqlite_utils.Database(path)
+    assert [m.name for m in migrations.applied(old)] == ALL_MIGRATIONS[:2]
+    old.close()
+    db = open_db(path)
+    assert [m.name for m in migrations.applied(db)] == ALL_MIGRATIONS
+    assert [r["key"] for r in db["speakers"].rows] == ["cuban foreign ministry"]
+
+
 # --------------------------------------------------------------------------
 # saving
 
