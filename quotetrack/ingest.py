@@ -150,8 +150,9 @@ def ingest_articles(db: sqlite_utils.Database, articles: Iterable, nlp, *, batch
     with BatchedSaves(db, on_saved=stored, on_failed=on_failed) as batch:
         for article, quotes in extracted:
             batch.add(article, [q for q in quotes if q.is_speech])
-    if counts["added"]:
-        counts["quotes"] -= furniture.sweep(db)   # sidebars an outlet repeats around its stories
+    # sidebars an outlet repeats around its stories; run even when nothing was added, so an
+    # ingest interrupted after its last batch and before this sweep is completed by the next
+    counts["quotes"] = max(0, counts["quotes"] - furniture.sweep(db))
     return counts
 
 
@@ -203,8 +204,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
         with BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
             for article, quotes in extracted:
                 batch.add(article, [q for q in quotes if q.is_speech])
-        if counts["added"]:
-            counts["quotes"] -= furniture.sweep(db)
+        counts["quotes"] = max(0, counts["quotes"] - furniture.sweep(db))
     finally:
         extracted.close()      # cancels the partitions still in flight
         db.close()

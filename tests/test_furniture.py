@@ -65,3 +65,14 @@ def test_below_the_threshold_or_across_outlets_it_stays(tmp_path):
            + [article(10 + n, outlet="G") for n in range(MIN_ARTICLES - 1)])
     quotes, _, _ = texts(tmp_path)
     assert quotes.count("must expose the whistleblower") == len(outlets) + MIN_ARTICLES - 1
+
+
+def test_an_ingest_stopped_before_its_sweep_is_completed_by_the_next(tmp_path, monkeypatch):
+    from quotetrack.grouping import furniture
+    real = furniture.sweep
+    monkeypatch.setattr(furniture, "sweep", lambda db, *a, **k: 0)   # killed after the last batch
+    ingest(tmp_path, "first", [article(n) for n in range(MIN_ARTICLES)])
+    assert "must expose the whistleblower" in texts(tmp_path)[0]
+    monkeypatch.setattr(furniture, "sweep", real)
+    ingest(tmp_path, "first", [article(n) for n in range(MIN_ARTICLES)])   # nothing new to add
+    assert "must expose the whistleblower" not in texts(tmp_path)[0]
