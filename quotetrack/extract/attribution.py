@@ -19,6 +19,7 @@ from spacy.attrs import HEAD
 
 from spacy.tokens import Doc, Token
 
+from ..text import fold
 from .quotes import QuoteSpan
 
 SPEECH_VERBS = frozenset("""
@@ -936,11 +937,10 @@ def name_beside_verb(m: Mention, verb: Token, inside: set[int]) -> Mention | Non
         return None
     while run and (run[0].lower_ in _ROLE_TITLES or run[0].text in ("'s", "’s")):
         run = run[1:]
-    if len(run) < 2 and not (m.name and fold_name(m.name) == fold_name(run[0].text) if run else False):
-        if len(run) < 1:
-            return None
+    if not run:
+        return None
     name = " ".join(t.text for t in run)
-    if m.kind == "person" and m.name and fold_name(m.name).endswith(fold_name(name)) and len(m.name) >= len(name):
+    if m.kind == "person" and m.name and fold(m.name).endswith(fold(name)) and len(m.name) >= len(name):
         return None   # already the same person
     s = min(m.start, lo_c)
     e = max(m.end, hi_c)
@@ -953,10 +953,6 @@ _ROLE_TITLES = frozenset("""mr mrs ms miss dr prof sen rep gov gen col capt lt s
 president senator governor representative minister secretary judge justice mayor chancellor speaker
 ambassador chairman chairwoman chair director founder author co-author spokesman spokeswoman
 former us u.s. study chief ceo coach king queen prince pope""".split())
-
-
-def fold_name(text: str) -> str:
-    return regex.sub(r"\W+", " ", text).strip().casefold()
 
 
 def document_issuer_of(d: Token) -> Mention | None:

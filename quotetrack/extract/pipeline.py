@@ -478,10 +478,11 @@ def _named_in_full(text: str, pieces: list[tuple[int, int]], quotes: list[QuoteS
 # words that do not name a speaker beside a quote (titles do: "President Trump said")
 _NOT_A_NAME = _FUNCTION_WORDS | {"one", "officials"}
 _PRONOUN = regex.compile(r"\b(?:he|she|they|it|we|i|his|her|their|its|him|them)\b", regex.IGNORECASE)
-_SPEECH_WORD = r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|noted|notes|explained|" \
-               r"argued|argues|warned|warns|announced|announces|according)"
-_SPEECH_WORD_GROUP = r"(?:said|says|told|tells|added|adds|wrote|writes|stated|states|noted|notes|explained|" \
-                     r"argued|argues|warned|warns|announced|announces)"
+# speech verbs as reporting clauses write them ("the goalkeeper said", "said the minister")
+_SPEECH_FORMS = r"said|says|told|tells|added|adds|wrote|writes|stated|states|noted|notes|explained|" \
+                r"argued|argues|warned|warns|announced|announces"
+_SPEECH_WORD = rf"(?:{_SPEECH_FORMS}|say|according)"
+_SPEECH_WORD_GROUP = rf"(?:{_SPEECH_FORMS})"
 # lower-case words after "the" that are no role ("the statement said", "the report says")
 _NOT_ROLES = frozenset("""statement report letter release study survey poll document memo email post
 tweet complaint lawsuit ruling order article editorial agency company ministry department court
