@@ -197,18 +197,23 @@ def serve(db_path, host, port, metadata_path, public, workers):
 
     import uvicorn
 
-    from .site import datasette_plugin
+    from . import publish as publishing
+    from .site import app as site_app
 
     db = _existing_db(db_path)   # also brings an older schema up to date
+    # the name of the file, not of a symbolic link's target, names the database (/quotes)
+    path = Path(os.path.abspath(db_path))
+    inspect_file = None
     if public:
-        # an immutable database is read without its write-ahead log: fold the log into
-        # the file first (impossible while an ingest is writing)
-        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        if busy:
-            raise click.ClickException(f"{db_path}: the database is being written (an ingest is running?); "
-                                       "publish it when the ingest has finished")
+        try:
+            if not publishing.is_current(db, path):
+                click.echo(f"publishing {db_path} (summaries, ANALYZE, inspect data)", err=True)
+                publishing.publish(db, path)
+        except publishing.PublishError as e:
+            raise click.ClickException(str(e))
+        inspect_file = publishing.inspect_file_of(path)
     db.close()
-    metadata_path = metadata_path or datasette_plugin.metadata_path()
+    metadata_path = metadata_path or site_app.metadata_path()
     if metadata_path:
         # read here, so a mistake stops the command instead of every worker process
         from datasette.utils import parse_metadata
@@ -219,30 +224,54 @@ def serve(db_path, host, port, metadata_path, public, workers):
     if workers is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         workers = cores if public else 1
-    # the name of the file, not of a symbolic link's target, names the database (/quotes)
-    path = os.path.abspath(db_path)
-    # no "suggested facets": they run a trial facet query per column on every table page
-    # (about 70% of a quotes page's time); the facets chosen in metadata.yml stay
-    settings = {"suggest_facets": False}
-    if public:
-        settings["default_allow_sql"] = False
-        # SQL in the event loop's own thread, not handed to a thread pool: with a
-        # process per core, the pool's hand-offs only add CPU (about a quarter of a
-        # page's on a 2-core VM) and share a core among pages instead of finishing
-        # one; every query here is Datasette's or the plugin's, under their time limits
-        settings["num_sql_threads"] = 0
-    os.environ[datasette_plugin.SERVE_CONFIG] = json.dumps({
-        "files": [] if public else [path],
-        "immutables": [path] if public else [],
+    os.environ[site_app.SERVE_CONFIG] = json.dumps({
+        "files": [] if public else [str(path)],
+        "immutables": [str(path)] if public else [],
         "metadata": str(metadata_path) if metadata_path else None,
-        "settings": settings,
+        "settings": serve_settings(public),
+        "inspect_file": str(inspect_file) if inspect_file else None,
         # one secret for every worker: a cookie signed by one is valid in the others
         "secret": os.environ.get("DATASETTE_SECRET") or secrets.token_hex(32),
     })
     # each worker is a process of its own with a Datasette of its own, so the pages of
-    # several visitors are rendered at once (one Datasette renders one page at a time)
-    uvicorn.run("quotetrack.site.datasette_plugin:make_app", factory=True, host=host, port=port, workers=workers,
+    # several visitors are rendered at once
+    uvicorn.run("quotetrack.site.app:make_app", factory=True, host=host, port=port, workers=workers,
                 lifespan="on", log_level="info")
+
+
+def serve_settings(public: bool) -> dict:
+    """Datasette's settings for ``quotetrack serve``."""
+    # no "suggested facets": they run a trial facet query per column on every table page
+    settings = {"suggest_facets": False}
+    if public:
+        settings.update({
+            "default_allow_sql": False,
+            # SQL in the worker's own thread: with a process per core, a thread pool's
+            # hand-offs only add CPU
+            "num_sql_threads": 0,
+            # Cache-Control: max-age for a proxy in front: a published database changes
+            # only when it is published again
+            "default_cache_ttl": 600,
+        })
+    return settings
+
+
+@cli.command()
+@click.argument("db_path", default=DEFAULT_DB, required=False, type=click.Path(path_type=Path))
+def publish(db_path):
+    """Prepare DB_PATH for a read-only site: fold the write-ahead log, count the site's
+    summary tables, ANALYZE, and write Datasette's inspect data beside it
+    (NAME.inspect.json). `serve --public` does this itself when the database changed."""
+    from . import publish as publishing
+
+    db = _existing_db(db_path)
+    try:
+        done = publishing.publish(db, Path(os.path.abspath(db_path)))
+    except publishing.PublishError as e:
+        raise click.ClickException(str(e))
+    finally:
+        db.close()
+    click.echo(f"published {db_path}: {done.tables_counted} summaries counted, inspect data in {done.inspect_file}")
 
 
 @cli.group()

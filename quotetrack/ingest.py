@@ -12,7 +12,8 @@ identities -> grouping.
 - :func:`ingest_articles`: what ``quotetrack ingest`` does with the articles read from
   its paths: skip those already stored, extract the others (on ``workers`` processes),
   store them in batches, then sweep the page furniture
-  (:mod:`quotetrack.grouping.furniture`).
+  (:mod:`quotetrack.grouping.furniture`) and count the site's summaries again
+  (:mod:`quotetrack.db.summaries`).
 - :func:`ingest_distributed`: the same with the extraction on a Dask cluster
   (:mod:`quotetrack.extract.distributed`), this process the only writer.
 
@@ -27,7 +28,7 @@ from typing import Iterable
 
 import sqlite_utils
 
-from .db import store
+from .db import store, summaries
 from .db.schema import Rules
 from .grouping import furniture, statements
 from .identities import identities
@@ -150,10 +151,16 @@ def ingest_articles(db: sqlite_utils.Database, articles: Iterable, nlp, *, batch
     with BatchedSaves(db, on_saved=stored, on_failed=on_failed) as batch:
         for article, quotes in extracted:
             batch.add(article, [q for q in quotes if q.is_speech])
-    # sidebars an outlet repeats around its stories; run even when nothing was added, so an
-    # ingest interrupted after its last batch and before this sweep is completed by the next
-    counts["quotes"] = max(0, counts["quotes"] - furniture.sweep(db))
+    _finish(db, counts)
     return counts
+
+
+def _finish(db: sqlite_utils.Database, counts: dict) -> None:
+    """After the last batch: sidebars an outlet repeats around its stories are removed,
+    and the site's facet counts rebuilt. Run even when nothing was added, so an ingest
+    interrupted after its last batch is completed by the next."""
+    counts["quotes"] = max(0, counts["quotes"] - furniture.sweep(db))
+    summaries.refresh(db)
 
 
 def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = None, partition_size: int = 64,
@@ -204,7 +211,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
         with BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
             for article, quotes in extracted:
                 batch.add(article, [q for q in quotes if q.is_speech])
-        counts["quotes"] = max(0, counts["quotes"] - furniture.sweep(db))
+        _finish(db, counts)
     finally:
         extracted.close()      # cancels the partitions still in flight
         db.close()

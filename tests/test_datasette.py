@@ -9,7 +9,8 @@ import yaml
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-from quotetrack.site import datasette_plugin
+from quotetrack import site as site_plugin
+from quotetrack.site import sqlfunctions
 from quotetrack.records import Article, Quote
 from quotetrack.ingest import open_db, save_article
 
@@ -52,9 +53,9 @@ def db_path(tmp_path):
 
 @pytest.fixture
 async def ds(db_path):
-    if not any(p is datasette_plugin for p in pm.get_plugins()):
+    if not any(p is site_plugin for p in pm.get_plugins()):
         # not pip-installed (editable) in this environment: register by hand
-        pm.register(datasette_plugin, name="quotetrack")
+        pm.register(site_plugin, name="quotetrack")
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     datasette = Datasette([str(db_path)], metadata=metadata)
     await datasette.invoke_startup()
@@ -144,7 +145,7 @@ async def test_quote_cells_rendered_and_escaped(ds):
 
 
 def test_context_function_edges():
-    f = datasette_plugin.quotetrack_context
+    f = sqlfunctions.quotetrack_context
     assert f("abcdef", 2, 4, 1) == "…b⟦cd⟧e…"
     assert f("abcdef", 0, 6) == "⟦abcdef⟧"
     assert f("abc", 2, 9) is None

@@ -16,7 +16,8 @@ from datasette.plugins import pm
 from markupsafe import Markup
 
 from _sitedata import (HOSTILE_OUTLET, HOSTILE_TITLE, IMG, METADATA, SCRIPT, build_site_db)
-from quotetrack.site import facet_pass, datasette_plugin, pages
+from quotetrack import site as site_plugin
+from quotetrack.site import pages, sqlfunctions, views
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
@@ -46,8 +47,8 @@ def rows(db_path):
 
 
 def make_datasette(db_path, *, files=None, immutables=None, metadata=None, **kwargs):
-    if not any(p is datasette_plugin for p in pm.get_plugins()):
-        pm.register(datasette_plugin, name="quotetrack")   # not installed in this environment
+    if not any(p is site_plugin for p in pm.get_plugins()):
+        pm.register(site_plugin, name="quotetrack")   # not installed in this environment
     metadata = metadata or yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     files = files if files is not None else ([] if immutables else [str(db_path)])
     return Datasette(files, immutables=immutables, metadata=metadata, **kwargs)
@@ -181,11 +182,11 @@ async def test_pages_respect_table_permissions(db_path):
 
 
 async def test_stylesheet_and_menu(ds):
-    response = await ds.client.get("/-/quotetrack/quotetrack.css")
+    response = await ds.client.get("/-/static-plugins/quotetrack/quotetrack.css")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
     assert "qt-ins" in response.text and "http" not in response.text       # nothing fetched from elsewhere
     text = await page(ds, "/quotes/quotes")
-    assert '<link rel="stylesheet" href="/-/quotetrack/quotetrack.css">' in text
+    assert '<link rel="stylesheet" href="/-/static-plugins/quotetrack/quotetrack.css">' in text
     assert 'href="/quotes/statements">Statements</a>' in text              # menu links
 
 
@@ -401,6 +402,7 @@ def test_quotes_over_time_and_safe_urls():
 
 
 # --------------------------------------------------------------------------- speed on a published database
+# --------------------------------------------------------------------------- facets and paging
 
 
 async def published(db_path, **settings):
@@ -411,102 +413,90 @@ async def published(db_path, **settings):
     return datasette
 
 
-async def test_whole_table_pages_are_computed_once_and_right(db_path):
-    ds = await published(db_path)
-    cache = ds.get_database("quotes").quotetrack_cache
-    assert set(await datasette_plugin.precompute(ds)) == {"quotes"}
-    computed = cache.misses
-    assert computed > 0 and len(cache.whole)
-    data = (await ds.client.get("/quotes/quotes.json")).json()
-    await page(ds, "/quotes/quotes")
-    await page(ds, "/quotes/statements")
-    assert cache.misses == computed and cache.hits > 0          # nothing whole-table ran again
-    # what the cache answers is what Datasette computes without it, and what the database says
-    plain = make_datasette(db_path)
-    await plain.invoke_startup()
-    for table in ("quotes", "statements", "articles"):
-        ours = (await ds.client.get(f"/quotes/{table}.json")).json()
-        theirs = (await plain.client.get(f"/quotes/{table}.json")).json()
-        for key in ("rows", "filtered_table_rows_count", "facet_results"):
-            assert ours[key] == theirs[key], (table, key)
-    assert cache.misses == computed
+async def traced(ds, url):
+    """The JSON of ``url`` and the SQL it ran (Datasette's own ``?_trace=1``)."""
+    data = (await ds.client.get(url + ("&" if "?" in url else "?") + "_trace=1")).json()
+    return data, [t["sql"] for t in data["_trace"]["traces"] if "sql" in t]
+
+
+EXPRESSIONS = {"speaker_id": "speaker_id", "outlet": "outlet", "statement_id": "statement_id",
+               "published": "date(published)", "kind": "kind"}
+
+
+@pytest.mark.parametrize("public", [False, True])
+@pytest.mark.parametrize("query, where", [
+    ("_search=the", "id in (select rowid from quotes_fts where quotes_fts match 'the')"),
+    ("_search=decisively", "id in (select rowid from quotes_fts where quotes_fts match 'decisively')"),
+    ("outlet=NPR", "outlet = 'NPR'"),
+    ("_search=the&outlet=NPR&_facet=kind",
+     "id in (select rowid from quotes_fts where quotes_fts match 'the') and outlet = 'NPR'"),
+    ("", "1"),
+])
+async def test_facets_are_what_sqlite_groups_and_a_filtered_page_counts_them_in_one_pass(db_path, public, query,
+                                                                                          where):
+    """The quotetrack facet type gives what GROUP BY gives (values, counts, order, limit,
+    'truncated'); a filtered or searched page reads its rows once for all four
+    configured facets, and only a facet asked for in the URL (kind) runs as Datasette's own."""
+    ds = await published(db_path, trace_debug=True) if public else make_datasette(
+        db_path, settings={"trace_debug": True, "suggest_facets": False})
+    await ds.invoke_startup()
     db = sqlite_utils.Database(db_path)
-    assert data["filtered_table_rows_count"] == db["quotes"].count
-    for column, expression in (("speaker_id", "speaker_id"), ("outlet", "outlet"),
-                               ("statement_id", "statement_id"), ("published", "date(published)")):
-        expected = {r["value"]: r["n"] for r in db.query(
-            f"select {expression} as value, count(*) as n from quotes where {expression} is not null group by 1")}
-        shown = {r["value"]: r["count"] for r in data["facet_results"][column]["results"]}
-        assert shown and all(expected[value] == n for value, n in shown.items()), column
-        assert min(shown.values()) >= max([n for v, n in expected.items() if v not in shown], default=0), column
-    # searches always run (and are right): nothing of them is kept
-    kept = len(cache.whole)
-    data = (await ds.client.get("/quotes/quotes.json?_search=decisively")).json()
-    assert len(cache.whole) == kept and len(cache.filtered) == 0
-    assert data["filtered_table_rows_count"] == next(db.query(
-        "select count(*) as n from quotes_fts where quotes_fts match 'decisively'"))["n"] > 0
-    # a page filtered by a column: its count and facet counts are kept (not its rows),
-    # and answered from there the next time, as Datasette computes them
-    theirs = (await plain.client.get("/quotes/quotes.json?outlet=NPR")).json()
-    for attempt in range(2):
-        misses = cache.misses
-        outlet = (await ds.client.get("/quotes/quotes.json?outlet=NPR")).json()
-        for key in ("rows", "filtered_table_rows_count", "facet_results"):
-            assert outlet[key] == theirs[key], key
-        assert (cache.misses > misses) == (attempt == 0)
-    assert outlet["filtered_table_rows_count"] == db["quotes"].count_where("outlet = 'NPR'") > 0
-    assert len(cache.whole) == kept and len(cache.filtered) == 5           # count, four facets
-    assert all(facet_pass.counts_values(sql) and params for sql, params, *_ in cache.filtered.results)
+    data, ran = await traced(ds, f"/quotes/quotes.json?{query}")
+    assert set(data["facet_results"]) >= {"speaker_id", "outlet", "statement_id", "published"}
+    for column, result in data["facet_results"].items():
+        expr = EXPRESSIONS[column]
+        expected = [(r["value"], r["n"]) for r in db.query(
+            f"select {expr} as value, count(*) as n from quotes where {where} and {expr} is not null "
+            f"group by {expr} order by n desc, value limit 11")]
+        assert [(r["value"], r["count"]) for r in result["results"]] == expected[:10], (query, column)
+        assert result["truncated"] == (len(expected) > 10), (query, column)
+    # the pass runs on a read connection of its own (Database.execute_fn, not traced):
+    # no GROUP BY ran but the one for the facet outside the configured ones
+    grouped = [sql for sql in ran if "group by" in sql.lower()]
+    assert all("kind" in sql for sql in grouped) and len(grouped) == ("_facet=kind" in query), ran
+    # unfiltered: read from the summary table that ingest counted
+    assert any("facet_counts" in sql for sql in ran) == (not query), ran
 
 
-async def test_results_are_kept_only_for_a_published_database(db_path):
-    for datasette in (make_datasette(db_path),                                   # mutable
-                      make_datasette(db_path, immutables=[str(db_path)])):       # immutable, SQL on
-        await datasette.invoke_startup()
-        assert not datasette.get_database("quotes").quotetrack_cache.keep
-        assert await datasette_plugin.precompute(datasette) == {}
-    keepable = datasette_plugin.ResultCache.keepable
-    assert keepable("select count(*) from quotes", {}) and keepable("  SELECT 1", None)
-    # with parameters, only Datasette's count and facet counts of a page filtered by columns
-    assert keepable("select count(*) from quotes where outlet = :p0 ", {"p0": "NPR"})
-    assert not keepable("select id, text from quotes where outlet = :p0 order by id limit 31", {"p0": "NPR"})
-    searched = "where rowid in (select rowid from quotes_fts where quotes_fts match escape_fts(:search)) "
-    assert not keepable(f"select count(*) from quotes {searched}", {"search": "war"})
-    assert not keepable("select random()", {}) and not keepable("select datetime('now')", {})
-    assert not keepable("PRAGMA table_info(quotes)", {})
-    # bounded: by number of results and by their size
-    ds = await published(db_path)
-    cache = ds.get_database("quotes").quotetrack_cache
-    kept = cache.whole
-    kept.size, kept.max_bytes = 3, 8 * 2_000
-    for n in range(1, 6):
-        await ds.get_database("quotes").execute(f"select id from quotes limit {n}")
-    assert len(kept) == 3 and kept.bytes == sum(w for _, w in kept.results.values())
-    await ds.get_database("quotes").execute("select text from articles")          # too big to keep
-    assert len(kept) == 3 and not any("articles" in k[0] for k in kept.results)
-    one = kept.weight(await cache.execute("select id, text from quotes order by id limit 1"))
-    kept.results.clear()
-    kept.size, kept.bytes, kept.max_bytes = 100, 0, 8 * one          # room for eight such results
-    for n in range(12):
-        await ds.get_database("quotes").execute(f"select id, text from quotes where {n} = {n} order by id limit 1")
-    assert len(kept) == 8 and kept.bytes == 8 * one
-    assert [k[0].split()[6] for k in kept.results] == [str(n) for n in range(4, 12)]   # the newest
-    # the counts of filtered pages have their own room: they never push out whole-table results
-    kept.size, kept.max_bytes = 1000, 64 << 20
-    cache.filtered.size, before = 2, list(kept.results)
-    for outlet in ("NPR", "CNN", "Fox", "BBC"):
-        await ds.client.get(f"/quotes/quotes.json?outlet={outlet}")
-    assert len(cache.filtered) == 2 and set(before) <= set(kept.results)
+async def test_unfiltered_facets_without_summaries_are_grouped_and_right(db_path, tmp_path):
+    """When a change dropped the summaries (triggers), the facets are grouped by SQLite
+    until they are counted again."""
+    import shutil
+
+    copy = tmp_path / "quotes.db"
+    shutil.copy(db_path, copy)
+    db = sqlite_utils.Database(copy)
+    assert db.execute("select count(*) from facet_counts where table_name = 'quotes'").fetchone()[0] > 0
+    db.execute("update quotes set outlet = outlet where id = (select min(id) from quotes)")
+    db.conn.commit()
+    assert db.execute("select count(*) from facet_counts where table_name = 'quotes'").fetchone()[0] == 0
+    ds = make_datasette(copy, settings={"trace_debug": True, "suggest_facets": False})
+    await ds.invoke_startup()
+    data, ran = await traced(ds, "/quotes/quotes.json")
+    expected = [(r["value"], r["n"]) for r in db.query(
+        "select outlet as value, count(*) as n from quotes where outlet is not null group by outlet "
+        "order by n desc, value limit 10")]
+    assert [(r["value"], r["count"]) for r in data["facet_results"]["outlet"]["results"]] == expected
+    assert len([sql for sql in ran if "group by" in sql]) == 4, ran      # one per configured facet
 
 
-async def test_precomputing_runs_what_datasette_runs_without_its_time_limit(db_path):
-    ds = await published(db_path)
-    cache = ds.get_database("quotes").quotetrack_cache
-    sql = "select id, text, outlet from quotes order by id"
-    own = await cache.execute(sql, truncate=True, page_size=2)
-    ours = await cache._run_without_time_limit(sql, {}, True, 2)
-    assert [tuple(r) for r in ours.rows] == [tuple(r) for r in own.rows] and ours.rows
-    assert (ours.truncated, ours.columns) == (own.truncated, own.columns)
+def test_every_configured_facet_is_summarised():
+    from quotetrack.db.summaries import FACETS
+
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    for table, config in metadata["databases"]["quotes"]["tables"].items():
+        for facet in config.get("facets", []):
+            assert isinstance(facet, dict) and set(facet) == {"quotetrack"}, (table, facet)
+            spec = facet["quotetrack"]
+            key = f"date({spec['date']})" if isinstance(spec, dict) else spec
+            assert key in FACETS.get(table, ()), (table, key)
+
+
+async def test_pages_send_cache_control_for_a_proxy(db_path):
+    ds = await published(db_path, default_cache_ttl=600)
+    for url in ("/quotes/quotes", "/quotes/-/statement/1"):
+        response = await ds.client.get(url)
+        assert response.status_code == 200 and response.headers["cache-control"] == "max-age=600", url
 
 
 async def test_statement_page_counts_distinct_wordings(ds, rows):
@@ -530,7 +520,7 @@ async def test_speaker_page_of_a_speaker_quoted_more_than_a_page_holds(ds, rows,
     speaker = next(db.query("select speaker_id as id, count(*) as n from quotes where speaker_id is not null "
                             "group by 1 order by 2 desc, 1 limit 1"))
     assert speaker["n"] >= 2
-    monkeypatch.setattr(datasette_plugin, "SPEAKER_PAGE_ROWS", 1)
+    monkeypatch.setattr(views, "SPEAKER_PAGE_ROWS", 1)
     text = await page(ds, f"/quotes/-/speaker/{speaker['id']}")
     assert f"<strong>{speaker['n']}</strong> quotes" in text                 # the count covers them all
     assert len(re.findall(r'href="/quotes/-/quote/\d+#quote"', text)) == 1    # one listed
@@ -548,148 +538,11 @@ def test_quotes_over_time_with_the_counts_of_every_day():
 
 
 @pytest.mark.parametrize("public", [False, True])
-async def test_search_and_filter_facets_come_from_one_pass_and_are_right(db_path, public):
-    """A searched quotes page counts its rows and all four facets in one pass over
-    the matching quotes (not one query each), with what Datasette's own queries give:
-    the same values, counts, order, limit and 'truncated'."""
-    if public:
-        ds = await published(db_path)
-    else:
-        ds = make_datasette(db_path)
-        await ds.invoke_startup()
-    cache = ds.get_database("quotes").quotetrack_cache
-    calls = []
-    datasettes_own = cache.execute
-
-    async def counting(sql, *args, **kwargs):
-        calls.append(sql)
-        return await datasettes_own(sql, *args, **kwargs)
-
-    async def counting_pass(fn):
-        calls.append("<one pass>")
-        return await datasettes_own_fn(fn)
-
-    datasettes_own_fn = cache.execute_fn
-    await ds.client.get("/quotes/quotes.json?_search=warm")   # reads the table's indexes, once a process
-    cache.execute, cache.execute_fn = counting, counting_pass
-    db = sqlite_utils.Database(db_path)
-    expressions = {"speaker_id": "speaker_id", "outlet": "outlet", "statement_id": "statement_id",
-                   "published": "date(published)", "kind": "kind"}
-    cases = [("_search=the", "id in (select rowid from quotes_fts where quotes_fts match 'the')"),
-             ("_search=decisively", "id in (select rowid from quotes_fts where quotes_fts match 'decisively')"),
-             ("outlet=NPR", "outlet = 'NPR'"),
-             ("_search=the&outlet=NPR&_facet=kind",
-              "id in (select rowid from quotes_fts where quotes_fts match 'the') and outlet = 'NPR'")]
-    for query, where in cases:
-        calls.clear()
-        data = (await ds.client.get(f"/quotes/quotes.json?{query}")).json()
-        assert data["filtered_table_rows_count"] == db["quotes"].count_where(where) > 0, query
-        assert set(data["facet_results"]) >= {"speaker_id", "outlet", "statement_id", "published"}
-        for column, result in data["facet_results"].items():
-            expr = expressions[column]
-            expected = [(r["value"], r["n"]) for r in db.query(
-                f"select {expr} as value, count(*) as n from quotes where {where} and {expr} is not null "
-                f"group by {expr} order by n desc, value limit 11")]
-            assert [(r["value"], r["count"]) for r in result["results"]] == expected[:10], (query, column)
-            assert result["truncated"] == (len(expected) > 10), (query, column)
-        # one pass for the count and the configured facets; only the facet outside them
-        # (kind, asked for in the URL) runs as Datasette's own query
-        passes = [sql for sql in calls if sql == "<one pass>"]
-        counted = [sql for sql in calls if " where " in sql and
-                   re.match(r"\s*select (count\(\*\) from|\S+ as value, count\(\*\) as count )", sql)]
-        if "_search" not in query:   # filters on columns alone read covering indexes instead
-            assert not passes and len(counted) == 1 + 4, (query, calls)
-            continue
-        assert len(passes) == 1, (query, calls)
-        assert len(counted) == ("_facet=kind" in query) and all("kind" in sql for sql in counted), (query, calls)
-    # the pass lives for one request: the same search asked again is computed again
-    calls.clear()
-    await ds.client.get("/quotes/quotes.json?_search=decisively")
-    assert calls.count("<one pass>") == 1
-
-
-async def test_a_search_pass_reads_the_covering_index_only_when_it_holds_every_column(db_path, monkeypatch):
-    """The pass over a search's matches reads speaker, outlet, statement and date from
-    the narrow index led by the quote id (m009), not from the quotes' rows; a filter on
-    a column outside that index (``kind``) leaves the table's own plan. The counts are
-    the same either way."""
-    ds = make_datasette(db_path)
-    await ds.invoke_startup()
-    used = []
-    run_pass = facet_pass._run_pass
-
-    def recording(conn, table, where, params, exprs, time_limit_ms, index=None):
-        used.append(index)
-        return run_pass(conn, table, where, params, exprs, time_limit_ms, index)
-
-    monkeypatch.setattr(facet_pass, "_run_pass", recording)
-    db = sqlite_utils.Database(db_path)
-    match = "id in (select rowid from quotes_fts where quotes_fts match 'the')"
-    kind = db.execute("select kind from quotes where kind is not null limit 1").fetchone()[0]
-    for query, where, index in [
-            ("_search=the", match, "idx_quotes_id_facets"),
-            ("_search=the&outlet=NPR", f"{match} and outlet = 'NPR'", "idx_quotes_id_facets"),
-            (f"_search=the&kind={kind}", f"{match} and kind = '{kind}'", None)]:
-        used.clear()
-        data = (await ds.client.get(f"/quotes/quotes.json?{query}")).json()
-        assert used == [index], query
-        assert data["filtered_table_rows_count"] == db["quotes"].count_where(where) > 0, query
-        speakers = {r["value"]: r["count"] for r in data["facet_results"]["speaker_id"]["results"]}
-        assert speakers == {r[0]: r[1] for r in db.execute(
-            f"select speaker_id, count(*) from quotes where {where} and speaker_id is not null "
-            "group by speaker_id order by count(*) desc, speaker_id limit 10")}, query
-
-
-@pytest.mark.parametrize("public", [False, True])
-async def test_a_common_search_reads_its_rows_along_the_date_index(db_path, public, monkeypatch):
-    """A search matching many quotes lists them newest first by walking the published
-    index (``indexed by``) instead of sorting every match: the same rows in the same
-    order on the first page and on the next, and the count and facets still come from
-    the page's one pass."""
-    ds = await published(db_path) if public else make_datasette(db_path)
-    await ds.invoke_startup()
-    cache = ds.get_database("quotes").quotetrack_cache
-    db = sqlite_utils.Database(db_path)
-    where = "id in (select rowid from quotes_fts where quotes_fts match 'the')"
-    expected = [r["id"] for r in db.query(f"select id from quotes where {where} order by published desc, id")]
-    assert len(expected) > 4      # more than two pages of 2
-
-    async def pages_of(query):
-        ids, url = [], f"/quotes/quotes.json?{query}"
-        while url:
-            data = (await ds.client.get(url)).json()
-            ids += [r[data["columns"].index("id")] for r in data["rows"]]
-            url = data["next_url"] and data["next_url"].split("://", 1)[-1].split("/", 1)[-1]
-            url = url and "/" + url
-            assert data["filtered_table_rows_count"] == len(expected)
-        return ids
-
-    ran = []
-    datasettes_own = cache.execute
-
-    async def recording(sql, *args, **kwargs):
-        ran.append(sql)
-        return await datasettes_own(sql, *args, **kwargs)
-
-    cache.execute = recording
-    assert await pages_of("_search=the&_size=2") == expected          # few matches: SQLite's own plan
-    assert not any("indexed by" in sql for sql in ran)
-    monkeypatch.setattr(facet_pass, "INDEX_ORDER_MIN_MATCHES", 2)
-    ran.clear()
-    assert await pages_of("_search=the&_size=2") == expected          # along the index, page after page
-    along = [sql for sql in ran if "indexed by" in sql]
-    assert len(along) == -(-len(expected) // 2), [s for s in ran if "order by" in s and "indexed by" not in s]
-    assert all("idx_quotes_published" in sql for sql in along)
-    assert not [sql for sql in ran if re.match(r"\s*select count\(\*\) from", sql)]   # from the pass
-
-
-@pytest.mark.parametrize("public", [False, True])
 @pytest.mark.parametrize("query, where, order", [
     ("", "1", "published desc, id"),                                          # the table's own sort
-    ("_sort=published", "1", "published, id"),
-    ("_sort_desc=outlet", "1", "outlet desc, id"),
-    ("_search=the&_sort=published", "id in (select rowid from quotes_fts where quotes_fts match 'the')",
-     "published, id"),
+    ("outlet=NPR", "outlet = 'NPR'", "published desc, id"),
+    ("_search=the", "id in (select rowid from quotes_fts where quotes_fts match 'the')", "published desc, id"),
+    ("speaker_id=1", "speaker_id = 1", "published desc, id"),
 ])
 async def test_paging_through_a_sorted_table_lists_every_row_once(db_path, public, query, where, order):
     """Datasette orders a first page by the sort column alone and the next ones by the
@@ -707,63 +560,57 @@ async def test_paging_through_a_sorted_table_lists_every_row_once(db_path, publi
     assert ids == expected
 
 
-async def test_table_rows_are_written_as_datasettes_template_writes_them(db_path, tmp_path):
-    """quotetrack's _table.html writes a table page's rows in one piece (a fifth of a
-    search page's CPU went to Jinja writing them cell by cell): the page is the one
-    Datasette's own _table.html makes, tag for tag, escaping included."""
-    import shutil
-
-    copy = tmp_path / "quotes.db"
-    shutil.copy(db_path, copy)
-    db = sqlite_utils.Database(copy)
-    db["odd"].insert_all([
-        {"id": 1, "v": '<b>"Tom" & Jerry\'s</b>', "n": 2.5, "b": b"\x00\x01"},
-        {"id": 2, "v": "https://example.org/?a=1&b=<2>", "n": None, "b": None},
-        {"id": 3, "v": "", "n": 0, "b": b""}], pk="id")
-    db.conn.close()
-    defaults = tmp_path / "templates"
-    defaults.mkdir()
-    (defaults / "_table.html").write_text('{% include "default:_table.html" %}', encoding="utf-8")
-    ours, theirs = make_datasette(copy), make_datasette(copy, template_dir=str(defaults))
-    for datasette in (ours, theirs):
-        await datasette.invoke_startup()
-
-    def tags(html):
-        html = re.sub(r"Queries took [0-9.]+ms", "", html)
-        return re.sub(r">\s+<", "><", html).strip()
-
-    for path in ("/quotes/quotes", "/quotes/quotes?_search=the&_sort=start", "/quotes/articles",
-                 "/quotes/statements", "/quotes/speakers", "/quotes/quote_statements", "/quotes/odd"):
-        mine, default = await page(ours, path), await page(theirs, path)
-        assert "quotetrack_table_rows" not in mine and mine.count("<td ") == default.count("<td ") > 0, path
-        assert tags(mine) == tags(default), path
-    assert "&lt;b&gt;&#34;Tom&#34; &amp; Jerry&#39;s&lt;/b&gt;" in await page(ours, "/quotes/odd")
 
 
-async def test_unfiltered_pages_of_a_published_database_are_sent_as_first_rendered(db_path):
-    """The pages that are the same for every visitor (a published database's page and
-    its tables' pages without a query string) are rendered once per process and host;
-    anything with a query string, a cookie or credentials is rendered every time."""
-    ds = await published(db_path)
-    await datasette_plugin.precompute(ds)
-    pages = ds._quotetrack_pages
-    assert {"/quotes", "/quotes/quotes", "/quotes/statements", "/quotes/articles"} <= pages.paths
-    first = await ds.client.get("/quotes/quotes")
-    again = await ds.client.get("/quotes/quotes")
-    assert first.status_code == again.status_code == 200 and pages.hits == 1
-    assert again.content == first.content and again.headers == first.headers
-    assert "quotetrack-quote" in again.text                       # the plugin's rendering, kept
-    other_host = await ds.client.get("/quotes/quotes", headers={"host": "example.org"})
-    assert pages.hits == 1 and "example.org" in other_host.headers["link"]
-    for path, headers in [("/quotes/quotes?_search=the", {}), ("/quotes/quotes?outlet=NPR", {}),
-                          ("/quotes/quotes", {"cookie": "ds_actor=x"}),
-                          ("/quotes/quotes", {"authorization": "Bearer x"}),
-                          ("/quotes/quotes.json", {}), ("/quotes/-/statement/1", {})]:
-        await ds.client.get(path, headers=headers)
-        assert pages.hits == 1, path
-    assert (await ds.client.get("/quotes/quotes")).content == first.content and pages.hits == 2
-    # a database that is not published keeps no pages
-    plain = make_datasette(db_path)
-    await plain.invoke_startup()
-    await datasette_plugin.precompute(plain)
-    assert "_quotetrack_pages" not in plain.__dict__
+@pytest.mark.xfail(reason="upstream: Datasette's first page of a sort chosen in the URL has no tie-break "
+                          "(views/table.py adds the key only with _next); the default sorts are served by "
+                          "indexes stored in their order (migration m012)", strict=False)
+async def test_paging_through_a_sort_chosen_in_the_url(db_path):
+    ds = make_datasette(db_path)
+    db = sqlite_utils.Database(db_path)
+    expected = [r["id"] for r in db.query("select id from quotes order by published, id")]
+    ids, url = [], "/quotes/quotes.json?_sort=published&_size=2"
+    while url:
+        data = (await ds.client.get(url)).json()
+        ids += [r[data["columns"].index("id")] for r in data["rows"]]
+        url = data["next_url"] and "/" + data["next_url"].split("://", 1)[-1].split("/", 1)[-1]
+    assert ids == expected
+
+
+# --------------------------------------------------------------------------- the plugin's shape
+
+
+def test_the_plugin_module_holds_only_hooks():
+    import inspect
+
+    from quotetrack.site import hooks
+
+    functions = [f for f in vars(hooks).values() if inspect.isfunction(f) and f.__module__ == hooks.__name__]
+    assert len(functions) >= 6
+    assert all(hasattr(f, "datasette_impl") for f in functions), [f.__name__ for f in functions]
+
+
+async def test_no_attribute_is_set_on_datasettes_objects(db_path):
+    """The plugin keeps its state beside Datasette's objects, never on them: the same
+    pages visited with and without it leave the same attributes."""
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+
+    async def attributes_after_visits(ours=()):
+        ds = Datasette([str(db_path)], metadata=metadata)
+        await ds.invoke_startup()
+        for url in ("/", "/quotes", "/quotes/quotes", "/quotes/quotes?_search=the", "/quotes/statements",
+                    "/quotes/statement_variants?statement=1", *ours):
+            assert (await ds.client.get(url)).status_code == 200, url
+        return set(vars(ds)), {name: set(vars(db)) for name, db in ds.databases.items()}
+
+    name = pm.get_name(site_plugin) if pm.is_registered(site_plugin) else None
+    if name is None:
+        pm.register(site_plugin, name="quotetrack")
+        name = "quotetrack"
+    with_plugin = await attributes_after_visits(("/quotes/-/statement/1", "/quotes/-/speaker/1"))
+    pm.unregister(site_plugin)
+    try:
+        without = await attributes_after_visits()
+    finally:
+        pm.register(site_plugin, name=name)
+    assert with_plugin == without

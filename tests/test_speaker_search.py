@@ -10,7 +10,8 @@ import pytest
 import sqlite_utils
 
 from _sitedata import build_site_db
-from quotetrack.site import datasette_plugin
+from quotetrack import site as site_plugin
+from quotetrack.site import sqlfunctions
 from quotetrack.records import Article, Quote
 from quotetrack.db.store import migrations
 from quotetrack.ingest import open_db, save_article
@@ -155,9 +156,9 @@ async def test_public_mode(db_path, expected):
 
 
 def test_fold_function():
-    assert datasette_plugin.quotetrack_fold("RODRÍGUEZ") == "rodriguez"
-    assert datasette_plugin.quotetrack_fold("Cuba’s Foreign Ministry") == "cuba's foreign ministry"
-    assert datasette_plugin.quotetrack_fold(None) is None
+    assert sqlfunctions.quotetrack_fold("RODRÍGUEZ") == "rodriguez"
+    assert sqlfunctions.quotetrack_fold("Cuba’s Foreign Ministry") == "cuba's foreign ministry"
+    assert sqlfunctions.quotetrack_fold(None) is None
 
 
 def test_migration_indexes_existing_speakers(tmp_path):

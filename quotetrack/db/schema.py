@@ -455,3 +455,40 @@ def m011_page_furniture(db: sqlite_utils.Database) -> None:
                "context_hash text not null, articles integer, primary key (outlet, text, context_hash))")
 
 
+
+
+@migrations(name="m012_site_summaries")
+def m012_site_summaries(db: sqlite_utils.Database) -> None:
+    """The site's summary table ``facet_counts`` (:mod:`quotetrack.db.summaries`), with
+    triggers that drop a table's counts when its rows change; and the indexes that serve
+    the default sorts (newest quotes and articles, most-quoted statements) stored in that
+    order, so ties come by ascending id as on Datasette's later pages (the first page
+    has no tie-break of its own)."""
+    db.execute("create table if not exists facet_counts (table_name text not null, facet text not null, "
+               "value, count integer not null)")
+    db.execute("create index if not exists idx_facet_counts on facet_counts (table_name, facet, count desc)")
+    stale_with = {   # a table whose rows change -> the summaries that go stale with it
+        "quotes": "'quotes', 'quotes_view'", "speakers": "'quotes_view'", "articles": "'articles', 'quotes_view'",
+        "statements": "'statements'", "speaker_aliases": "'speaker_aliases'", "quote_statements": "'quote_statements'",
+    }
+    for table, stale in stale_with.items():
+        if not db[table].exists():
+            continue
+        for event in ("insert", "update", "delete"):
+            db.execute(f"create trigger if not exists facet_counts_{table}_{event} after {event} on {table} "
+                       f"begin delete from facet_counts where table_name in ({stale}); end")
+    sorted_by = {
+        "quotes": [("idx_quotes_published", "published desc"),
+                   ("idx_quotes_outlet_published_speaker_id_statement_id",
+                    "outlet, published desc, id, speaker_id, statement_id"),
+                   ("idx_quotes_speaker_id_published_outlet_statement_id",
+                    "speaker_id, published desc, id, outlet, statement_id")],
+        "articles": [("idx_articles_published", "published desc")],
+        "statements": [("idx_statements_quote_count", "quote_count desc")],
+    }
+    for table, indexes in sorted_by.items():
+        if not db[table].exists():
+            continue
+        for name, columns in indexes:
+            db.execute(f"drop index if exists {name}")
+            db.execute(f"create index {name} on {table} ({columns})")

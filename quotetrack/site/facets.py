@@ -1,0 +1,237 @@
+"""The ``quotetrack`` facet type: a table page's column and date facets counted together.
+
+Datasette's own facets run one ``GROUP BY`` per facet over the page's rows; on a
+searched page each of those runs the full-text search again. This facet class
+(registered through ``register_facet_classes``) takes the ``sql`` and ``params``
+Datasette hands every facet and counts all of a table's ``quotetrack`` facets from
+one query over the matching rows. An unfiltered page reads the counts from the
+``facet_counts`` summary table when it is there (built by ingest and ``quotetrack
+publish``; dropped by triggers as soon as its table changes), else groups the table
+by each facet (through its index).
+
+In ``metadata.yml``::
+
+    facets:
+      - quotetrack: speaker_id
+      - quotetrack: {date: published}
+
+The results are those Datasette's column and date facets give: the same values,
+counts, order, labels and toggle links (``?speaker_id=3``, ``?published__date=…``).
+"""
+from __future__ import annotations
+
+import datetime
+import heapq
+import re
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+from ..db.summaries import FACET_COUNTS
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: request arguments that filter a table page (everything not starting with "_" does too)
+_FILTER_ARGS = ("_search", "_where", "_through", "_next", "_filter_column", "_fts_table", "_fts_pk")
+
+
+class TimedOut(Exception):
+    """The facet pass ran past Datasette's ``facet_time_limit_ms``."""
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """One configured facet: ``column`` (counted by value) or ``date`` (by day)."""
+
+    column: str
+    kind: str                      # "column" or "date"
+    source: str = "metadata"
+
+    @classmethod
+    def from_config(cls, config: dict, source: str) -> FacetSpec:
+        if "date" in config:
+            return cls(config["date"], "date", source)
+        return cls(config.get("column") or config["simple"], "column", source)
+
+    @property
+    def key(self) -> str:
+        """Its name in ``facet_counts``: ``speaker_id``, ``date(published)``."""
+        return f"date({self.column})" if self.kind == "date" else self.column
+
+    @property
+    def expression(self) -> str:
+        return f"date({escape_sqlite(self.column)})" if self.kind == "date" else escape_sqlite(self.column)
+
+
+def sqlite_order(value):
+    """SQLite's ORDER BY for values of mixed types: numbers, then text, then blobs."""
+    if isinstance(value, (int, float)):
+        return (0, value)
+    if isinstance(value, str):
+        return (1, value)   # code point order is UTF-8 byte order: SQLite's BINARY collation
+    return (2, bytes(value))
+
+
+def top_values(counts: Counter, limit: int) -> list[tuple]:
+    """The ``limit`` commonest values as ``GROUP BY v ORDER BY count(*) DESC, v LIMIT
+    limit`` gives them (heaps, not a sort: a search can match thousands of statement ids
+    counted once)."""
+    by_count = lambda kv: (-kv[1], sqlite_order(kv[0]))  # noqa: E731
+    if len(counts) <= limit:
+        return sorted(counts.items(), key=by_count)
+    least = heapq.nlargest(limit, counts.values())[-1]
+    above = sorted(((v, n) for v, n in counts.items() if n > least), key=by_count)
+    tied = [v for v, n in counts.items() if n == least]
+    first = heapq.nsmallest(limit - len(above), tied, key=sqlite_order)
+    return above + [(v, least) for v in first]
+
+
+def by_day(conn: sqlite3.Connection, counts: Counter) -> Counter:
+    """Counts by value turned into counts by SQLite's ``date(value)`` (a valid
+    YYYY-MM-DD is its own date; anything else is asked of SQLite)."""
+    days: Counter = Counter()
+    for value, n in counts.items():
+        days[_sqlite_date(conn, value)] += n
+    days.pop(None, None)
+    return days
+
+
+def _sqlite_date(conn, value):
+    if value is None:
+        return None
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            datetime.date.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    return conn.execute("select date(?)", (value,)).fetchone()[0]
+
+
+def one_pass(conn: sqlite3.Connection, sql: str, params, specs: list[FacetSpec], time_limit_ms: int) -> dict:
+    """``{spec.key: Counter}`` over the rows of ``sql``, read once, a chunk at a time.
+    A date facet is counted by the column's values, then each distinct value turned
+    into its day (cheaper than SQLite's date() on every row)."""
+    columns = list(dict.fromkeys(escape_sqlite(s.column) for s in specs))
+    counts = {c: Counter() for c in columns}
+    deadline = time.perf_counter() + time_limit_ms / 1000
+    conn.set_progress_handler(lambda: time.perf_counter() >= deadline, 1000)
+    try:
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(f"select {', '.join(columns)} from ({sql})", params or {})
+        while chunk := cursor.fetchmany(2048):
+            for counter, values in zip(counts.values(), zip(*chunk)):
+                counter.update(values)
+    except sqlite3.OperationalError as e:
+        if "interrupted" in str(e):
+            raise TimedOut() from e
+        raise
+    finally:
+        conn.set_progress_handler(None, 1000)
+    out = {}
+    for spec in specs:
+        counter = counts[escape_sqlite(spec.column)]
+        if spec.kind == "date":
+            out[spec.key] = by_day(conn, counter)
+        else:
+            out[spec.key] = Counter({v: n for v, n in counter.items() if v is not None})
+    return out
+
+
+class OnePassFacet(Facet):
+    type = "quotetrack"
+
+    def _unfiltered(self) -> bool:
+        if self.params or self.table is None:
+            return False
+        return not any(not k.startswith("_") or k in _FILTER_ARGS or k.startswith("_search")
+                       for k in self.request.args)
+
+    async def _summaries(self, specs: list[FacetSpec], limit: int) -> dict:
+        """Top values of the unfiltered table from ``facet_counts`` (the specs it has)."""
+        db = self.ds.get_database(self.database)
+        if FACET_COUNTS not in await db.table_names():
+            return {}
+        found = {}
+        for spec in specs:
+            rows = (await db.execute(
+                f"select value, count from {FACET_COUNTS} where table_name = :t and facet = :f "
+                "order by count desc, value limit :n", {"t": self.table, "f": spec.key, "n": limit})).rows
+            if rows:
+                found[spec.key] = [(r[0], r[1]) for r in rows]
+        return found
+
+    async def _grouped(self, spec: FacetSpec, limit: int) -> list[tuple]:
+        """One facet of the unfiltered table, grouped by SQLite (through its index)."""
+        sql = (f"select {spec.expression} as value, count(*) as count from {escape_sqlite(self.table)} "
+               f"where {spec.expression} is not null group by value order by count desc, value limit {limit}")
+        results = await self.ds.execute(self.database, sql, truncate=False,
+                                        custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+        return [(r[0], r[1]) for r in results.rows]
+
+    async def _counted(self, specs: list[FacetSpec], limit: int) -> dict:
+        limit_ms = self.ds.setting("facet_time_limit_ms")
+        db = self.ds.get_database(self.database)
+        counted = await db.execute_fn(lambda conn: one_pass(conn, self.sql, self.params, specs, limit_ms))
+        return {key: top_values(counts, limit) for key, counts in counted.items()}
+
+    async def facet_results(self):
+        specs = [FacetSpec.from_config(c["config"], c["source"]) for c in self.get_configs()]
+        if not specs:
+            return [], []
+        size = self.get_facet_size()
+        tops: dict = {}
+        timed_out: list[str] = []
+        try:
+            if self._unfiltered():
+                tops = await self._summaries(specs, size + 1)
+                for spec in specs:
+                    if spec.key not in tops:
+                        tops[spec.key] = await self._grouped(spec, size + 1)
+            else:
+                tops = await self._counted(specs, size + 1)
+        except (TimedOut, QueryInterrupted):
+            timed_out = [s.column for s in specs if s.key not in tops]
+        results = []
+        for spec in specs:
+            if spec.key in tops:
+                results.append(await self._result(spec, tops[spec.key], size))
+        return results, timed_out
+
+    async def _result(self, spec: FacetSpec, top: list[tuple], size: int) -> dict:
+        qs_pairs = self.get_querystring_pairs()
+        rows = top[:size]
+        if spec.kind == "column" and self.table:
+            labels = await self.ds.expand_foreign_keys(self.database, self.table, spec.column, [v for v, _ in rows])
+        else:
+            labels = {}
+        values = []
+        for value, count in rows:
+            if spec.kind == "date":
+                arg = f"{spec.column}__date"
+            else:
+                arg = f"{spec.column}__exact" if spec.column.startswith("_") else spec.column
+            selected = (arg, str(value)) in qs_pairs
+            toggle = (path_with_removed_args(self.request, {arg: str(value)}) if selected
+                      else path_with_added_args(self.request, {arg: value}))
+            values.append({
+                "value": value,
+                "label": labels.get((spec.column, value), value),
+                "count": count,
+                "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
+                "selected": selected,
+            })
+        return {
+            "name": spec.column,
+            "type": spec.kind,
+            "hideable": spec.source != "metadata",
+            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_quotetrack": spec.column})),
+            "results": values,
+            "truncated": len(top) > size,
+        }
+
