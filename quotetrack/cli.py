@@ -294,6 +294,7 @@ def statements():
               help="SQLite database to correct.")
 def statements_merge(keep, drop, db_path):
     """Merge statement DROP into statement KEEP (ids from the statements table)."""
+    from .db import summaries
     from .grouping import statements as statements_module
 
     db = _existing_db(db_path)
@@ -301,6 +302,7 @@ def statements_merge(keep, drop, db_path):
         statements_module.merge_statements(db, keep, drop)
     except statements_module.StatementError as e:
         raise click.ClickException(str(e))
+    summaries.refresh(db)
     row = db["statements"].get(keep)
     click.echo(f"statement {keep} now has {row['quote_count']} quotes: {row['text']}")
 
@@ -313,6 +315,7 @@ def statements_merge(keep, drop, db_path):
               help="SQLite database to correct.")
 def statements_split(quote_id, statement_id, db_path):
     """Take quote QUOTE_ID out of its statement into a statement of its own."""
+    from .db import summaries
     from .grouping import statements as statements_module
 
     db = _existing_db(db_path)
@@ -320,6 +323,7 @@ def statements_split(quote_id, statement_id, db_path):
         new_id = statements_module.split_quote(db, quote_id, statement_id)
     except statements_module.StatementError as e:
         raise click.ClickException(str(e))
+    summaries.refresh(db)
     click.echo(f"quote {quote_id} is now statement {new_id}")
 
 

@@ -375,9 +375,7 @@ def m006_site_filter_indexes(db: sqlite_utils.Database) -> None:
     """Indexes for the quotes pages a visitor reaches by clicking a facet: filtered by
     outlet or speaker, they list the newest first and facet by speaker, outlet,
     statement and day (``metadata.yml``), read from the index alone instead of one
-    table row per quote (an outlet's 28,000 quotes among 420,000, the AllSides sample
-    copied to 37,000 articles: 69 ms of SQL, 30 ms with the index); a day clicked in
-    the date facet (``date(published) = ?``) is found without scanning every quote."""
+    table row per quote; a day clicked in the date facet (``date(published) = ?``) is found without scanning every quote."""
     quotes = db["quotes"]
     quotes.create_index(["outlet", "published", "speaker_id", "statement_id"], if_not_exists=True)
     quotes.create_index(["speaker_id", "published", "outlet", "statement_id"], if_not_exists=True)
@@ -427,10 +425,9 @@ def m008_iso_dates(db: sqlite_utils.Database) -> None:
 @migrations(name="m009_search_pass_index")
 def m009_search_pass_index(db: sqlite_utils.Database) -> None:
     """A covering index for the pass over a search's matching quotes
-    (:mod:`quotetrack.site.facet_pass`): the full-text index gives rowids, and each one's
+    (:mod:`quotetrack.site.facets`): the full-text index gives rowids, and each one's
     speaker, outlet, statement and date are read from this narrow index instead of
-    the quote's row with its text ("president" on AllSides, 28,000 matches: 39 ->
-    28 ms of SQL)."""
+    the quote's row with its text."""
     if db["quotes"].exists():
         db.execute("create index if not exists idx_quotes_id_facets "
                    "on quotes(id, speaker_id, outlet, statement_id, published)")

@@ -92,7 +92,7 @@ TABLES = ("articles", "speakers", "speaker_aliases", "statements", "quotes", "qu
 # per article. The write lock is held only while writing, so BATCH_SECONDS alone bounds
 # how long another writer (an ingest, `quotetrack statements merge`) waits; BATCH_WAIT
 # bounds how much extraction an interrupt throws away and how late the site sees an
-# article (at 2 s, slow input such as long AllSides articles made batches of ~9).
+# article (too short a wait makes small batches of slow, long articles).
 BATCH_ARTICLES = 64
 BATCH_WAIT = 10.0
 BATCH_SECONDS = 2.0
@@ -130,10 +130,9 @@ def open_db(path: str | Path, rules: Rules | None = None) -> sqlite_utils.Databa
         # a batch of 64 articles rewrites far more than the default 1,000 pages (4 MB)
         # once the database is large, so the default checkpointed after nearly every
         # batch; at 10,000 pages a page rewritten by several batches is copied back
-        # to the database once (grouping 10,000 AllSides articles: commits' CPU 2.6 -> ~2 s)
+        # to the database once
         db.execute("PRAGMA wal_autocheckpoint=10000")
     # statement grouping reads indexes all over the database: keep more of it in memory
-    # (64 MB of page cache instead of 2 MB)
     db.execute("PRAGMA cache_size=-65536")
     # each article is saved in a savepoint, whose undo copies of the pages it changes
     # went to a temporary file once past 64 KB: a write() per page (about 4% of

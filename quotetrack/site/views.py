@@ -154,7 +154,7 @@ async def quote_page(datasette, request):
 
 #: a speaker page lists at most this many statements (the most quoted) and quotes (the
 #: newest); the counts, and the bar of every day, cover all of them, and the page links
-#: to the full lists (a speaker quoted 20,000 times made a 12 MB page that took 1.7 s)
+#: to the full lists (a speaker quoted thousands of times made a page of megabytes)
 SPEAKER_PAGE_ROWS = 200
 
 
