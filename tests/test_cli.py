@@ -19,12 +19,17 @@ def run(*args):
 
 
 def test_help_explains_every_command():
+    """Every command's --help says what it does, and every option has a help text."""
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("ingest", "extract", "serve"):
-        assert command in result.output
-        sub = run(command, "--help")
-        assert sub.exit_code == 0 and len(sub.output) > 200
+    for full, command in _commands(cli):
+        assert full.split()[1] in result.output
+        sub = run(*full.split()[1:], "--help")
+        assert sub.exit_code == 0, full
+        assert command.help and command.help.split("\n")[0].strip()[:40] in " ".join(sub.output.split()), full
+        for param in command.params:
+            if getattr(param, "opts", None) and param.param_type_name == "option":
+                assert param.help, f"{full} {param.opts[0]} has no help text"
 
 
 def _commands(group, prefix="quotetrack"):

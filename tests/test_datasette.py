@@ -123,10 +123,18 @@ async def test_canned_search_quotes(ds):
     assert [r["text"] for r in response.json()] == ["a show & a farce"]
 
 
-async def test_plugin_loaded(ds):
-    plugins = (await ds.client.get("/-/plugins.json")).json()
-    entry = next(p for p in plugins if "quotetrack" in p["name"])
-    assert {"prepare_connection", "render_cell"} <= set(entry["hooks"])
+def test_installed_plugin_is_found_through_its_entry_point():
+    """``datasette plugins`` in this environment (entry points, not a fixture) finds the
+    plugin with its templates, static files and every hook."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "datasette", "plugins"], capture_output=True, text=True, check=True)
+    entry = next(p for p in json.loads(out.stdout) if p["name"] == "quotetrack")
+    assert entry["static"] and entry["templates"]
+    assert set(entry["hooks"]) == {"prepare_connection", "render_cell", "register_facet_classes", "extra_css_urls",
+                                   "menu_links", "register_routes"}
 
 
 async def test_sql_functions(ds):
