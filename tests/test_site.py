@@ -161,8 +161,13 @@ async def test_article_pages(ds, rows):
 
 async def test_missing_things_are_404(ds, db_path, tmp_path):
     for path in ("/quotes/-/statement/99999", "/quotes/-/quote/99999", "/quotes/-/speaker/99999",
-                 "/quotes/-/article/99999", "/nosuchdb/-/statement/1"):
-        await page(ds, path, status=404)
+                 "/quotes/-/article/99999", "/nosuchdb/-/statement/1", "/quotes/-/speaker/abc",
+                 "/quotes/-/statement/5.json", "/quotes/-/speaker/1.json", "/quotes/nosuchtable", "/nosuchdb",
+                 "/quotes/quotes/999999", "/-/nothing"):
+        text = await page(ds, path, status=404)
+        assert "Internal Server Error" not in text
+    # JSON asked: a JSON error
+    assert (await ds.client.get("/quotes/nosuchtable.json")).json()["status"] == 404
     # a database that is not quotetrack's has no such pages
     other = tmp_path / "other.db"
     sqlite_utils.Database(other)["things"].insert({"id": 1, "text": "x"}, pk="id")

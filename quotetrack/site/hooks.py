@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from . import cells, sqlfunctions, views
+from . import cells, errors, sqlfunctions, views
 from .facets import OnePassFacet
 
 #: a published database file is read through a memory map of up to this many bytes,
@@ -74,3 +74,17 @@ def register_routes():
         (rf"^/{db}/-/speaker/(?P<id>\d+)$", views.speaker_page),
         (rf"^/{db}/-/article/(?P<id>\d+)$", views.article_page),
     ]
+
+
+@hookimpl(wrapper=True)
+def handle_exception(datasette, request, exception):
+    """A client error (404, 400, 403) answered by :mod:`.errors` alone: Datasette awaits
+    every handler's answer, and its default one fails on a 404 when ``rich`` is
+    installed (see :mod:`.errors`). A pluggy wrapper, so the default is left out only then."""
+    answers = yield
+    if errors.is_client_error(exception):
+        async def inner():
+            return await errors.client_error_page(datasette, request, exception)
+
+        return [inner]
+    return answers
