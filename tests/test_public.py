@@ -270,3 +270,24 @@ def test_serve_refuses_unusable_metadata_before_starting(tmp_path):
     for metadata in (bad, tmp_path / "missing.yml"):
         result = CliRunner().invoke(cli, ["serve", str(db_path), "--metadata", str(metadata), "--public"])
         assert result.exit_code == 1 and "not usable as Datasette metadata" in result.output, result.output
+
+
+@pytest.mark.slow
+def test_the_metadata_applies_to_a_database_of_any_name(tmp_path):
+    """metadata.yml is written for "quotes"; served as "wikinews", the database keeps
+    its canned queries, facets and descriptions."""
+    db_path = tmp_path / "wikinews.db"
+    result = CliRunner().invoke(cli, ["ingest", str(ROOT / "seeds"), "--db", str(db_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    proc, base = start_server(db_path)
+    try:
+        status, body = get(base, "/wikinews/speaker_quotes.json", speaker="rodriguez", _shape="array")
+        assert status == 200 and json.loads(body), body[:300]
+        status, body = get(base, "/wikinews/quotes.json")
+        data = json.loads(body)
+        assert status == 200 and {"speaker_id", "outlet", "statement_id", "published"} <= set(data["facet_results"])
+        status, body = get(base, "/wikinews/statements")
+        assert status == 200 and "What was said once" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

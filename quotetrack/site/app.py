@@ -25,6 +25,25 @@ def metadata_path() -> Path | None:
     return None
 
 
+#: the database block of the project's metadata.yml: written for a database named "quotes"
+TEMPLATE_DATABASE = "quotes"
+
+
+def metadata_for(metadata: dict | None, names: list[str]) -> dict | None:
+    """``metadata`` with its ``quotes`` database block (descriptions, table options,
+    facets, canned queries) applied to each served database in ``names`` that has no
+    block of its own, so ``quotetrack serve db/wikinews.db`` gets them too."""
+    if not metadata:
+        return metadata
+    databases = dict(metadata.get("databases") or {})
+    template = databases.get(TEMPLATE_DATABASE)
+    if template is None:
+        return metadata
+    for name in names:
+        databases.setdefault(name, template)
+    return {**metadata, "databases": databases}
+
+
 def make_app():
     from datasette.app import Datasette
     from datasette.utils import parse_metadata
@@ -33,6 +52,8 @@ def make_app():
     metadata = None
     if config.get("metadata"):
         metadata = parse_metadata(Path(config["metadata"]).read_text(encoding="utf-8"))
+        served = (config.get("files") or []) + (config.get("immutables") or [])
+        metadata = metadata_for(metadata, [Path(f).stem for f in served])
     inspect_data = None
     if config.get("inspect_file"):
         inspect_data = json.loads(Path(config["inspect_file"]).read_text(encoding="utf-8"))
