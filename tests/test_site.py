@@ -619,3 +619,19 @@ async def test_no_attribute_is_set_on_datasettes_objects(db_path):
     finally:
         pm.register(site_plugin, name=name)
     assert with_plugin == without
+
+
+async def test_the_home_page_starts_with_statements_and_speakers(ds, rows):
+    text = await page(ds, "/")
+    widest = max(rows["statements"], key=lambda s: (s["outlet_count"], s["article_count"], s["quote_count"], -s["id"]))
+    assert f'href="/quotes/-/statement/{widest["id"]}"' in text
+    quoted = {}
+    for q in rows["quotes"]:
+        if q["speaker_id"] is not None:
+            quoted[q["speaker_id"]] = quoted.get(q["speaker_id"], 0) + 1
+    top = max(quoted, key=lambda k: (quoted[k], -k))
+    assert f'href="/quotes/-/speaker/{top}"' in text and f"{quoted[top]:,} quote" in text
+    for table in ("statements", "speakers", "quotes", "articles"):
+        assert f'href="/quotes/{table}"' in text
+    assert 'action="/quotes/quotes"' in text and 'name="_search"' in text
+    assert (await ds.client.get("/.json")).status_code == 200          # Datasette's own index, as data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from . import cells, errors, sqlfunctions, views
+from . import cells, errors, home, sqlfunctions, views
 from .facets import OnePassFacet
 
 #: a published database file is read through a memory map of up to this many bytes,
@@ -69,6 +69,7 @@ def menu_links(datasette, actor, request):
 def register_routes():
     db = r"(?P<database>[^/]+)"
     return [
+        (r"^/$", home.home_page),
         (rf"^/{db}/-/statement/(?P<id>\d+)$", views.statement_page),
         (rf"^/{db}/-/quote/(?P<id>\d+)$", views.quote_page),
         (rf"^/{db}/-/speaker/(?P<id>\d+)$", views.speaker_page),
