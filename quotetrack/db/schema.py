@@ -489,3 +489,40 @@ def m012_site_summaries(db: sqlite_utils.Database) -> None:
         for name, columns in indexes:
             db.execute(f"drop index if exists {name}")
             db.execute(f"create index {name} on {table} ({columns})")
+
+
+@migrations(name="m013_sql_views")
+def m013_sql_views(db: sqlite_utils.Database) -> None:
+    """Views that answer the common questions in one ``select`` (docs/sql.md). Every count
+    of quotes per statement comes from ``quote_statements`` (each statement a quote
+    renders), as ``statements.quote_count`` does.
+
+    - ``statements_view``: a statement with its speaker's name, counts, dates and
+      number of distinct wordings;
+    - ``renderings_view``: every rendering of a statement: the quote, the sentence that
+      renders it, outlet, date, article, the speaker as named there, and how it was
+      matched (method, score);
+    - ``speakers_view``: a speaker with its folded key, roles, number of quotes and aliases."""
+    if not db["quote_statements"].exists():
+        return
+    db.execute("""create view if not exists statements_view as
+        select s.id as statement_id, s.text, s.speaker_id, sp.name as speaker, s.quote_count, s.article_count,
+               s.outlet_count, s.first_reported, s.last_reported,
+               (select count(distinct qs.norm_hash) from quote_statements qs where qs.statement_id = s.id) as wordings
+        from statements s left join speakers sp on sp.id = s.speaker_id""")
+    db.execute("""create view if not exists renderings_view as
+        select qs.statement_id, qs.quote_id, q.text as quote, coalesce(qs.text, q.text) as sentence,
+               coalesce(q.outlet, a.outlet) as outlet, coalesce(q.published, a.published) as published,
+               q.article_id, a.title as article_title, a.url, q.speaker_mention, q.speaker_id,
+               sp.name as speaker, qs.method, qs.score
+        from quote_statements qs
+        join quotes q on q.id = qs.quote_id
+        join articles a on a.id = q.article_id
+        left join speakers sp on sp.id = q.speaker_id""")
+    db.execute("""create view if not exists speakers_view as
+        select sp.id as speaker_id, sp.name, sp.kind, sp.key as folded_name, sp.description, sp.country,
+               (select count(*) from quotes q where q.speaker_id = sp.id) as quote_count,
+               (select group_concat(alias, ' | ') from (select alias from speaker_aliases a
+                                                          where a.speaker_id = sp.id order by quote_count desc))
+                 as aliases
+        from speakers sp""")
