@@ -15,7 +15,7 @@ the member sentences of *plausible* statements only, which keeps the cost near-l
 - statements with a member of the same normalised text (hash index): 8+ words join
   whoever said them; shorter ones need a plausible speaker;
 - statements of the same speaker identity or a related one
-  (:func:`quotetrack.identities.identities.related_ids`) whose dates fall within
+  (:func:`quotetrack.identities.relations.related_ids`) whose dates fall within
   ``DATE_WINDOW_DAYS`` of the quote; an unattributed quote looks at the statements
   of the article's speakers; speakerless statements are candidates only within the
   article that holds them.
@@ -76,7 +76,7 @@ from ..db import store
 from ..db.counts import refresh_statement_counts
 from ..db.counts import schema_has as _has
 from ..db.schema import build_term_index
-from ..identities import identities
+from ..identities import relations
 from ..text import day as _date
 from . import languages, variants
 from .embeddings import Embedder, text_hash
@@ -228,8 +228,8 @@ class _Assigner:
         out = set(ids)
         for sid in ids:
             if sid not in self.related_cache:
-                self.related_cache[sid] = identities.related_ids(self.db, sid) | \
-                    identities.same_surname_ids(self.db, sid)
+                self.related_cache[sid] = relations.related_ids(self.db, sid) | \
+                    relations.same_surname_ids(self.db, sid)
             out |= self.related_cache[sid]
         return out
 
