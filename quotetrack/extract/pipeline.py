@@ -18,8 +18,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import entities, speedups
-from .attribution import (DOCUMENT_NOUNS, doc_text, Attribution, Attributor, _is_speech_verb, _speaker_from_verb,
-                          headline_attribution, mention_for, surface_attribution)
+from .attribution import Attribution, Attributor, headline_attribution, surface_attribution
+from .cues import _is_speech_verb, _speaker_from_verb
+from .mentions import DOCUMENT_NOUNS, doc_text, mention_for
 from .quotes import QuoteSpan, find_quotes, split_paragraphs
 from ..records import Article, Quote
 from .speakers import ArticleSpeakers
