@@ -29,7 +29,7 @@ import sqlite_utils
 
 from .db import store
 from .db.schema import Rules
-from .grouping import furniture, statements
+from .grouping import furniture, statements, terms
 from .identities import evidence, identities, relations, speaker_rows
 from .sources.files import SourceError
 from .sources.formats import iter_articles
@@ -38,7 +38,7 @@ __all__ = ["open_db", "RULES", "save_article", "get_or_create_speaker", "Batched
            "ingest_distributed"]
 
 #: the rules of the layers above the store that migrations of older databases apply
-RULES = Rules(recompute_keys=speaker_rows.recompute_keys, index_terms=statements.index_terms,
+RULES = Rules(recompute_keys=speaker_rows.recompute_keys, index_terms=terms.index_terms,
               relation_reason=relations.relation_reason)
 
 _PRONOUNS = frozenset("he she they it we i you him her them us his its their".split())
