@@ -203,14 +203,14 @@ def grouping_from_scratch(db_path: Path, tmp: Path, model_threads: int | None = 
         db.execute("delete from statement_terms")
         db.execute("delete from statements")
         db.execute("delete from embeddings")
-    from quotetrack.grouping import embeddings, variants
+    from quotetrack.grouping import embeddings, terms, variants
     embeddings._cache.clear()
     embeddings.get_model()          # load time not counted
     threads = model_threads or embedding_threads(1)
     embeddings.set_threads(threads)
     # opening the copy ran the migrations, which may have read every sentence: start
     # with cold in-process caches, as an ingest does
-    for cached in (variants.normalise, statements.index_terms, statements._word_weights):
+    for cached in (variants.normalise, terms.index_terms, terms._word_weights):
         cached.cache_clear()
     articles = [r[0] for r in db.execute("select id from articles order by id").fetchall()]
     n_quotes = 0

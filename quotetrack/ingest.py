@@ -30,8 +30,8 @@ import sqlite_utils
 
 from .db import store, summaries
 from .db.schema import Rules
-from .grouping import furniture, statements
-from .identities import identities
+from .grouping import furniture, statements, terms
+from .identities import evidence, identities, relations, speaker_rows
 from .sources.files import SourceError
 from .sources.formats import iter_articles
 
@@ -39,8 +39,8 @@ __all__ = ["open_db", "RULES", "save_article", "get_or_create_speaker", "Batched
            "ingest_distributed"]
 
 #: the rules of the layers above the store that migrations of older databases apply
-RULES = Rules(recompute_keys=identities.recompute_keys, index_terms=statements.index_terms,
-              relation_reason=identities.relation_reason)
+RULES = Rules(recompute_keys=speaker_rows.recompute_keys, index_terms=terms.index_terms,
+              relation_reason=relations.relation_reason)
 
 _PRONOUNS = frozenset("he she they it we i you him her them us his its their".split())
 
@@ -82,7 +82,7 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
         quote_ids = []
         quote_names: list[tuple[int, set[str]]] = []
         alias_counts: Counter = Counter()
-        context = identities.ArticleContext(
+        context = evidence.ArticleContext(
             article_id=article_id, outlet=article.outlet, published=article.published,
             text=article.text, names=[q.speaker for q in quotes if q.speaker])
         for q in quotes:
@@ -98,7 +98,7 @@ def save_article(db: sqlite_utils.Database, article, quotes: Iterable, *, conten
                 quote_names.append((quote_id, names))
 
         # a later quote's speaker may have merged an earlier quote's identity into
-        # another (identities.merge_speakers moves the quotes): count aliases under
+        # another (speaker_rows.merge_speakers moves the quotes): count aliases under
         # each quote's speaker as it stands now, never under a deleted one
         for quote_id, names in quote_names:
             speaker_id = store.quote_speaker(db, quote_id)

@@ -3,7 +3,10 @@ import pytest
 
 from quotetrack import ingest as ingesting
 from quotetrack.identities import identities
-from quotetrack.identities.identities import ArticleContext, description_from, identity_key, org_key, person_key, related_ids, resolve, split_person
+from quotetrack.identities.evidence import ArticleContext
+from quotetrack.identities.identities import resolve
+from quotetrack.identities.keys import description_from, identity_key, org_key, person_key, split_person
+from quotetrack.identities.relations import related_ids
 from quotetrack.records import Article, Quote
 
 

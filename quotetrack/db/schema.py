@@ -3,9 +3,9 @@ function at the end instead. :func:`quotetrack.db.store.open_db` applies the pen
 
 Most migrations are SQL. A few also bring the rows of a database written by an older
 version up to the rules of the day, and some of those rules belong to layers above the
-store: the identity keys of speakers (m003: ``identities.recompute_keys``), the words a
-statement's sentences are indexed under (m005: ``statements.index_terms``) and which
-speakers are related (m007: ``identities.relation_reason``). The store never imports
+store: the identity keys of speakers (m003: ``speaker_rows.recompute_keys``), the words a
+statement's sentences are indexed under (m005: ``terms.index_terms``) and which
+speakers are related (m007: ``relations.relation_reason``). The store never imports
 those layers: the rules are passed down as :class:`Rules` (``open_db(path, rules=...)``;
 :func:`quotetrack.ingest.open_db` passes the live ones). A migration needs them only
 when the database holds rows for them to work on: a new database is created without
@@ -74,7 +74,7 @@ def _rule(db: sqlite_utils.Database, migration: str, name: str, *, required: boo
 #: ``identities`` queries the identities whose key ends in a bare "ministry" with
 KEY_LAST_WORD_SQL = "substr(key, length(rtrim(key, replace(key, ' ', ''))) + 1)"
 
-#: the statement term index (m005), see :mod:`quotetrack.grouping.statements`
+#: the statement term index (m005), see :mod:`quotetrack.grouping.terms`
 TERM_INDEX_SQL = [
     """create table if not exists statement_terms (
       speaker_id integer not null,   -- statements.speaker_id, 0 for none (kept current by a trigger)
@@ -388,7 +388,7 @@ def m007_narrower_relations(db: sqlite_utils.Database) -> None:
     related to the bodies of its executive only, no longer to every organisation of the
     country (courts, parties, newspapers), and a country named in words ("U.S.",
     "United States") is no longer taken for an organisation that every "U.S. senator"
-    works for (:func:`quotetrack.identities.identities.relation_reason`)."""
+    works for (:func:`quotetrack.identities.relations.relation_reason`)."""
     if not db["speaker_relations"].exists():
         return
     rows = db.execute(

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import regex
 from spacy.tokens import Doc
 
-from .attribution import PERSON_NOUNS, Mention, _is_speech_verb, doc_text, document_issuer_of, mention_for
+from .cues import _is_speech_verb, document_issuer_of
+from .mentions import PERSON_NOUNS, Mention, doc_text, mention_for
 from .names import GLUED_WORDS, FirstNames, first_name_gender
 
 _HONORIFICS = regex.compile(
