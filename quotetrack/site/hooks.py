@@ -77,6 +77,11 @@ def register_routes():
     ]
 
 
+@hookimpl(tryfirst=True)
+def filters_from_request(request, database, table, datasette):
+    errors.check_arguments(request)      # malformed arguments are the request's fault: 400
+
+
 @hookimpl(wrapper=True)
 def handle_exception(datasette, request, exception):
     """A client error (404, 400, 403) answered by :mod:`.errors` alone: Datasette awaits

@@ -51,7 +51,10 @@ async def _columns(db, table):
 
 
 def _ident(request):
-    return int(request.url_vars["id"])
+    ident = int(request.url_vars["id"])
+    if ident >= 1 << 63:        # beyond SQLite's integers: no such row
+        raise NotFound(f"No row {request.url_vars['id']}")
+    return ident
 
 
 async def _render(datasette, request, template, db, context):
