@@ -83,7 +83,7 @@ async def test_statement_pages(ds, rows):
         assert f"Statement {statement['id']}" in text
         assert str(Markup.escape(statement["text"])) in text
         quote_ids = {link["quote_id"] for link in rows["links"] if link["statement_id"] == statement["id"]}
-        assert set(map(int, re.findall(r'<article class="qt-variant[^"]*" id="quote-(\d+)"', text))) == quote_ids
+        assert set(map(int, re.findall(r'<li id="quote-(\d+)"', text))) == quote_ids
         for quote_id in quote_ids:
             assert f'href="/quotes/-/quote/{quote_id}#quote"' in text
         if statement["speaker_id"]:
@@ -99,14 +99,21 @@ async def test_statement_page_shows_the_act_decisively_variants_with_differences
                 if any(l["quote_id"] == q["id"] and l["statement_id"] == act for l in rows["links"])]
     assert len(variants) >= 2
     cards = re.findall(r'<blockquote class="qt-diff">(.*?)</blockquote>', text, re.S)
-    assert len(cards) == len(variants)
+    sentences = [r["text"] for r in sqlite_utils.Database(ds.get_database("quotes").path).query(
+        "select coalesce(qs.text, q.text) as text from quote_statements qs join quotes q on q.id = qs.quote_id "
+        "where qs.statement_id = ?", [act])]
+    assert len(cards) == len({pages.word_keys(t) for t in sentences}) >= 2     # one card per distinct wording
     assert '<ins class="qt-ins">' in text                      # words that differ are marked
     plain = [" ".join(html.unescape(re.sub(r"<del[^>]*>.*?</del>|<[^>]+>", "", c)).split()) for c in cards]
     words = " ".join(plain)
-    blocks = dict(re.findall(r'<article class="qt-variant[^"]*" id="quote-(\d+)">(.*?)</article>', text, re.S))
-    for q in variants:     # each card shows its quote (the sentence rendering the statement, and the whole quote)
-        block = " ".join(html.unescape(re.sub(r"<del[^>]*>.*?</del>|<[^>]+>", "", blocks[str(q["id"])])).split())
+    wordings = re.findall(r'<article class="qt-variant qt-wording[^"]*" id="wording-\d+">(.*?)</article>', text, re.S)
+    for q in variants:     # each quote is listed under its wording, which shows its words
+        (block,) = [w for w in wordings if f'id="quote-{q["id"]}"' in w]
+        block = " ".join(html.unescape(re.sub(r"<del[^>]*>.*?</del>|<[^>]+>", "", block)).split())
         assert " ".join(q["text"].split()[:6]) in block, q["text"]
+    labels = re.findall(r'<span class="qt-badge qt-label-[^"]+">([^<]+)</span>', text)
+    assert len(labels) == len(cards) and "same words" in labels and set(labels) <= {
+        "same words", "truncation", "reworded", "translation"}
     # the three translations of the ministry's sentence are one statement
     for word in ("decisively", "energetically", "vigorously"):
         assert word in words, word
@@ -635,3 +642,33 @@ async def test_the_home_page_starts_with_statements_and_speakers(ds, rows):
         assert f'href="/quotes/{table}"' in text
     assert 'action="/quotes/quotes"' in text and 'name="_search"' in text
     assert (await ds.client.get("/.json")).status_code == 200          # Datasette's own index, as data
+
+
+def test_wordings_are_grouped_labelled_and_compared_in_their_language():
+    canonical = "We will act decisively against whoever takes part in this trafficking."
+    variants = [
+        {"quote_id": 1, "compared": canonical, "method": "new", "score": None},
+        {"quote_id": 2, "compared": "We will act decisively against whoever takes part in this trafficking!",
+         "method": "exact", "score": None},
+        {"quote_id": 3, "compared": "We will act vigorously against whoever takes part in this trafficking.",
+         "method": "embedding", "score": 0.93},
+        {"quote_id": 4, "compared": "act decisively against whoever", "method": "contained", "score": None},
+        {"quote_id": 5, "compared": "Actuaremos con firmeza contra quien participe en este tráfico.",
+         "method": "embedding", "score": 0.88},
+        {"quote_id": 6, "compared": "Actuaremos con energía contra quien participe en este tráfico.",
+         "method": "embedding", "score": 0.86},
+    ]
+    found = pages.wordings(variants, canonical)
+    by_quote = {v["quote_id"]: w for w in found for v in w.variants}
+    assert by_quote[1] is by_quote[2] and len(found) == 5                       # same words, one card
+    assert [by_quote[i].label for i in (1, 3, 4, 5, 6)] == [
+        "same words", "reworded", "truncation", "translation", "translation"]
+    assert by_quote[3].score == 0.93 and by_quote[3].method == "embedding"
+    assert by_quote[1].method == "new"                     # how the wording joined, not its exact copies
+    assert by_quote[3].compared_with == "canonical" and '<ins class="qt-ins">vigorously</ins>' in by_quote[3].diff
+    # a translation is compared with the closest wording in its own language, not the English text
+    assert by_quote[5].compared_with == "closest"
+    assert '<ins class="qt-ins">firmeza</ins>' in by_quote[5].diff and "Actuaremos" not in str(by_quote[5].diff).split(
+        "<ins")[1:]
+    alone = pages.wordings(variants[:1] + variants[4:5], canonical)
+    assert [w.compared_with for w in alone] == ["canonical", None]

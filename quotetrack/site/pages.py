@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
+
+from ..grouping.languages import guess_language
 from ..text import day
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "render_article",
     "Span",
     "quotes_over_time",
+    "wordings",
+    "Wording",
     "safe_url",
     "day",
 ]
@@ -111,6 +115,76 @@ def word_keys(text: str) -> tuple[str, ...]:
 def same_words(a: str, b: str) -> bool:
     """Do two texts have the same words (ignoring case, accents and punctuation)?"""
     return word_keys(a) == word_keys(b)
+
+
+@dataclass
+class Wording:
+    """One distinct wording of a statement and every rendering that has these words."""
+
+    text: str
+    keys: tuple[str, ...]
+    language: str
+    variants: list[dict]
+    label: str = "reworded"            # same words | truncation | reworded | translation
+    method: str | None = None          # how the best-matched rendering was linked
+    score: float | None = None
+    compared_with: str | None = None   # "canonical" | "closest" | "base" | None (nothing to compare with)
+    diff: Markup = Markup("")
+
+
+def _contained(short: tuple, long: tuple) -> bool:
+    """Are the words ``short`` a run of the words ``long``?"""
+    n = len(short)
+    return 0 < n < len(long) and any(long[i:i + n] == short for i in range(len(long) - n + 1))
+
+
+def _similarity(a: tuple, b: tuple) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def wordings(variants: list[dict], canonical: str, base_text: str | None = None,
+             language=None) -> list[Wording]:
+    """The renderings of a statement grouped by their words (``variants``: dicts with
+    ``compared`` (the sentence that renders the statement), ``method`` and ``score``),
+    oldest first, each labelled against the canonical text: "same words", "truncation"
+    (a run of its words, or of a longer wording's), "translation" (another language) or
+    "reworded"; its differences are shown against ``base_text`` if given, else the
+    canonical text when in the same language, else the closest wording in its own
+    language (a translation highlighted against another language is all difference).
+    ``language(text)`` guesses a language (default: the statement guards')."""
+    language = language or guess_language
+    groups: dict[tuple, Wording] = {}
+    for v in variants:
+        keys = word_keys(v["compared"])
+        group = groups.get(keys)
+        if group is None:
+            group = groups[keys] = Wording(v["compared"], keys, language(v["compared"]), [])
+        group.variants.append(v)
+    for group in groups.values():
+        # how the wording joined the statement: its first rendering not linked as an
+        # exact copy of an earlier one
+        joined = min((v for v in group.variants if v.get("method") != "exact"), default=group.variants[0],
+                     key=lambda v: v["quote_id"])
+        group.method, group.score = joined.get("method"), joined.get("score")
+    canon_keys, canon_lang = word_keys(canonical), language(canonical)
+    found = list(groups.values())
+    for w in found:
+        if w.keys == canon_keys:
+            w.label = "same words"
+        elif w.language != canon_lang:
+            w.label = "translation"
+        elif _contained(w.keys, canon_keys) or any(_contained(w.keys, o.keys) for o in found if o.language == w.language):
+            w.label = "truncation"
+        if base_text is not None:
+            w.compared_with, base = "base", base_text
+        elif w.language == canon_lang:
+            w.compared_with, base = "canonical", canonical
+        else:
+            same_language = [o for o in found if o is not w and o.language == w.language]
+            closest = max(same_language, key=lambda o: _similarity(w.keys, o.keys), default=None)
+            w.compared_with, base = ("closest", closest.text) if closest else (None, None)
+        w.diff = render_diff(base, w.text) if base is not None else Markup(escape(w.text))
+    return found
 
 
 # ---------------------------------------------------------------------------

@@ -87,10 +87,11 @@ async def statement_page(datasette, request):
     speaker = None
     if statement["speaker_id"] is not None:
         speaker = await _one(db, "select id, name, kind from speakers where id = :id", {"id": statement["speaker_id"]})
-    sentence = ("(select qs.text from quote_statements qs where qs.quote_id = q.id and qs.statement_id = :id "
-                "and qs.text is not null limit 1)" if "text" in await _columns(db, "quote_statements") else "null")
+    link = ("(select {} from quote_statements qs where qs.quote_id = q.id and qs.statement_id = :id "
+            "order by qs.part limit 1)")
     variants = await _rows(db, f"""
-        select q.id as quote_id, q.text, {sentence} as sentence,
+        select q.id as quote_id, q.text, {link.format('qs.text')} as sentence,
+               {link.format('qs.method')} as method, {link.format('qs.score')} as score,
                coalesce(q.outlet, a.outlet) as outlet, coalesce(q.published, a.published) as published,
                q.article_id, a.title as article_title, a.url, q.speaker_mention, q.speaker_id,
                sp.name as speaker_name
@@ -102,21 +103,15 @@ async def statement_page(datasette, request):
         """, {"id": ident})
     base_id = request.args.get("base")
     base = next((v for v in variants if str(v["quote_id"]) == base_id), None)
-    base_text = (base["sentence"] or base["text"]) if base else statement["text"]
-    base_keys = pages.word_keys(base_text)
-    wordings: set[tuple[str, ...]] = set()      # distinct wordings, by their words
     for v in variants:
         v["compared"] = v["sentence"] or v["text"]
-        keys = pages.word_keys(v["compared"])
-        v["same_as_base"] = keys == base_keys
-        v["diff"] = pages.render_diff(base_text, v["compared"])
         v["is_base"] = base is not None and v["quote_id"] == base["quote_id"]
         v["url"] = pages.safe_url(v["url"])
-        wordings.add(keys)
+    found = pages.wordings(variants, statement["text"], base["compared"] if base else None)
     timeline, first, last = pages.outlet_timeline(variants)
     return await _render(datasette, request, "quotetrack_statement.html", db, {
-        "statement": statement, "speaker": speaker, "variants": variants, "base": base,
-        "wordings": len(wordings), "timeline": timeline, "first": first, "last": last,
+        "statement": statement, "speaker": speaker, "variants": variants, "base": base, "wordings": found,
+        "timeline": timeline, "first": first, "last": last,
     })
 
 
