@@ -146,10 +146,17 @@ async def test_speaker_pages(ds, rows, db_path):
     for speaker in rows["speakers"]:
         text = await page(ds, f"/quotes/-/speaker/{speaker['id']}")
         assert f"<h1>{Markup.escape(speaker['name'])}</h1>" in text
-        for alias in db.query("select alias from speaker_aliases where speaker_id = ?", [speaker["id"]]):
-            assert str(Markup.escape(alias["alias"])) in text
-        for statement in db.query("select id from statements where speaker_id = ?", [speaker["id"]]):
-            assert f'href="/quotes/-/statement/{statement["id"]}"' in text
+        n = db.execute("select count(*) from quotes where speaker_id = ?", [speaker["id"]]).fetchone()[0]
+        quoted_as = text.split("<h2>Quoted as</h2>", 1)[1].split("</ul>", 1)[0]
+        assert sum(int(x) for x in re.findall(r"×(\d+)", quoted_as)) == n          # the counts add up
+        folded = {" ".join(m["speaker_mention"].replace("’", "'").casefold().split())
+                  for m in db.query("select speaker_mention from quotes where speaker_id = ? and speaker_mention "
+                                    "is not null", [speaker["id"]])}
+        shown = re.findall(r'<span class="qt-speaker">([^<]+)</span>', quoted_as)
+        assert sorted(" ".join(html.unescape(m).replace("’", "'").casefold().split()) for m in shown) == sorted(folded)
+        for statement in db.query("select id, text from statements where speaker_id = ?", [speaker["id"]]):
+            listed = f'href="/quotes/-/statement/{statement["id"]}"' in text
+            assert listed == (len(statement["text"].split()) > 1), statement
         for quote in db.query("select id from quotes where speaker_id = ?", [speaker["id"]]):
             assert f'href="/quotes/-/quote/{quote["id"]}#quote"' in text
         assert "Quotes over time" in text
@@ -538,7 +545,8 @@ async def test_speaker_page_of_a_speaker_quoted_more_than_a_page_holds(ds, rows,
     assert len(re.findall(r'href="/quotes/-/quote/\d+#quote"', text)) == 1    # one listed
     assert f'href="/quotes/quotes?speaker_id={speaker["id"]}">all of them</a>' in text
     counts = [int(n) for n in re.findall(r'<span class="qt-bar"[^>]*></span>\s*<span class="qt-note">(\d+)</span>', text)]
-    assert sum(counts) == speaker["n"]                                        # every day's bar
+    undated = re.search(r"<h3>Undated quotes \((\d+)\)</h3>", text)
+    assert sum(counts) + (int(undated.group(1)) if undated else 0) == speaker["n"]   # every day's bar, and the undated
 
 
 def test_quotes_over_time_with_the_counts_of_every_day():

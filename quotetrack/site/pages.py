@@ -45,6 +45,7 @@ __all__ = [
     "quotes_over_time",
     "wordings",
     "Wording",
+    "quoted_as",
     "safe_url",
     "day",
 ]
@@ -185,6 +186,34 @@ def wordings(variants: list[dict], canonical: str, base_text: str | None = None,
             w.compared_with, base = ("closest", closest.text) if closest else (None, None)
         w.diff = render_diff(base, w.text) if base is not None else Markup(escape(w.text))
     return found
+
+
+#: how many of a speaker's mentions are listed (the rest are counted together)
+MENTIONS_LISTED = 40
+
+
+def quoted_as(counts: list[dict]) -> dict:
+    """A speaker's mentions (rows of ``mention``, ``n``: quotes per mention as written)
+    folded for case and quote-mark style ("the statement" = "The statement", "Cuba's" =
+    "Cuba’s"), each under its most used form, commonest first; the quotes without a
+    mention beside them counted apart, and beyond :data:`MENTIONS_LISTED` the rest
+    counted together, so the counts add up to the speaker's quotes."""
+    folded: dict[str, dict] = {}
+    unnamed = 0
+    for row in counts:
+        mention, n = row["mention"], row["n"]
+        if not mention or not mention.strip():
+            unnamed += n
+            continue
+        key = " ".join(mention.translate(_QUOTES).casefold().split())
+        entry = folded.setdefault(key, {"forms": {}, "n": 0})
+        entry["forms"][mention] = entry["forms"].get(mention, 0) + n
+        entry["n"] += n
+    listed = sorted(({"mention": max(e["forms"], key=lambda f: (e["forms"][f], f)), "n": e["n"],
+                      "forms": len(e["forms"])} for e in folded.values()), key=lambda m: (-m["n"], m["mention"]))
+    rest = listed[MENTIONS_LISTED:]
+    return {"listed": listed[:MENTIONS_LISTED], "unnamed": unnamed, "others": len(rest),
+            "others_quotes": sum(m["n"] for m in rest), "total": unnamed + sum(m["n"] for m in listed)}
 
 
 # ---------------------------------------------------------------------------

@@ -163,13 +163,17 @@ async def speaker_page(datasette, request):
     if speaker is None:
         raise NotFound(f"No speaker {ident}")
     params = {"id": ident, "limit": SPEAKER_PAGE_ROWS}
-    aliases = await _rows(db, "select alias, quote_count from speaker_aliases where speaker_id = :id "
-                              "order by quote_count desc, alias limit :limit", params)
-    statement_count = (await _one(db, "select count(*) as n from statements where speaker_id = :id", params))["n"]
-    statements = await _rows(db, """
+    mentions = pages.quoted_as(await _rows(db, "select speaker_mention as mention, count(*) as n from quotes "
+                                               "where speaker_id = :id group by speaker_mention", params))
+    # a one-word quote ("terrorists") is a word the speaker used, not a statement to list
+    several_words = "instr(trim(text), ' ') > 0"
+    counts = await _one(db, f"select count(*) as n, sum({several_words}) as listed from statements "
+                            "where speaker_id = :id", params)
+    statement_count, one_word = counts["listed"] or 0, counts["n"] - (counts["listed"] or 0)
+    statements = await _rows(db, f"""
         select * from (
           select id, text, first_reported, quote_count, article_count, outlet_count from statements
-          where speaker_id = :id order by quote_count desc, id limit :limit)
+          where speaker_id = :id and {several_words} order by quote_count desc, id limit :limit)
         order by first_reported is null, first_reported, id""", params)
     quote_count = (await _one(db, "select count(*) as n from quotes where speaker_id = :id", params))["n"]
     published = "coalesce(q.published, a.published)"
@@ -196,11 +200,16 @@ async def speaker_page(datasette, request):
             select s.id, s.name, s.kind, r.reason from speaker_relations r join speakers s on s.id = r.speaker_id
             where r.related_id = :id
             order by 2""", {"id": ident})
+    days = pages.quotes_over_time(quotes, day_counts)
+    dated, undated = [d for d in days if d["day"]], next((d for d in days if not d["day"]), None)
+    widest = max((d["count"] for d in dated), default=0)
+    for d in dated:                   # the bars measure the dated days only
+        d["width"] = 100.0 * d["count"] / widest
     return await _render(datasette, request, "quotetrack_speaker.html", db, {
-        "speaker": speaker, "aliases": aliases, "statements": statements, "quotes": quotes,
-        "statement_count": statement_count, "quote_count": quote_count,
+        "speaker": speaker, "mentions": mentions, "statements": statements, "quotes": quotes,
+        "statement_count": statement_count, "one_word": one_word, "quote_count": quote_count,
         "quotes_url": datasette.urls.table(db.name, "quotes") + f"?speaker_id={int(ident)}",
-        "days": pages.quotes_over_time(quotes, day_counts), "related": related,
+        "days": dated, "undated": undated, "related": related,
     })
 
 
