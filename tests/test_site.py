@@ -680,3 +680,35 @@ def test_wordings_are_grouped_labelled_and_compared_in_their_language():
         "<ins")[1:]
     alone = pages.wordings(variants[:1] + variants[4:5], canonical)
     assert [w.compared_with for w in alone] == ["canonical", None]
+
+
+async def test_a_search_for_one_wordings_words_finds_the_statement(ds, rows):
+    """The statements table searches every wording: "energetically" is not in the
+    canonical text of the act-decisively statement, but one of its renderings has it."""
+    act = next(s for s in rows["statements"] if s["id"] == rows["act"])
+    assert "energetically" not in act["text"]
+    data = (await ds.client.get("/quotes/statements.json?_search=energetically&_shape=objects")).json()
+    assert rows["act"] in [r["id"] for r in data["rows"]]
+    data = (await ds.client.get("/quotes/statements.json?_search=vigorously&_shape=objects")).json()
+    assert rows["act"] in [r["id"] for r in data["rows"]]
+
+
+def test_statement_search_follows_merges_and_splits(db_path, tmp_path):
+    import shutil
+
+    from quotetrack.grouping import statements as grouping
+
+    copy = tmp_path / "q.db"
+    shutil.copy(db_path, copy)
+    db = sqlite_utils.Database(copy)
+
+    def found(word):
+        return {r[0] for r in db.execute("select rowid from statements_fts where statements_fts match ?", [word])}
+
+    quote = next(db.query("select qs.quote_id, qs.statement_id from quote_statements qs "
+                          "where qs.text like '%energetically%' limit 1"))
+    assert quote["statement_id"] in found("energetically")
+    new_id = grouping.split_quote(db, quote["quote_id"], quote["statement_id"])
+    assert new_id in found("energetically") and quote["statement_id"] not in found("energetically")
+    grouping.merge_statements(db, quote["statement_id"], new_id)
+    assert found("energetically") == {quote["statement_id"]}

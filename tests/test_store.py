@@ -23,7 +23,8 @@ NO_ROLE = "Cuba plays no role in the war in Ukraine"
 ALL_MIGRATIONS = ["m001_initial_schema", "m002_search_and_views", "m003_identities_and_statement_groups",
                   "m004_site_indexes", "m005_statement_terms", "m006_site_filter_indexes",
                   "m007_narrower_relations", "m008_iso_dates", "m009_search_pass_index",
-                  "m010_speaker_search", "m011_page_furniture", "m012_site_summaries", "m013_sql_views"]
+                  "m010_speaker_search", "m011_page_furniture", "m012_site_summaries", "m013_sql_views",
+                  "m014_statement_search"]
 A_ROLE = "Cuba plays a role in the war in Ukraine"
 
 

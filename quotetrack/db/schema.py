@@ -526,3 +526,42 @@ def m013_sql_views(db: sqlite_utils.Database) -> None:
                                                           where a.speaker_id = sp.id order by quote_count desc))
                  as aliases
         from speakers sp""")
+
+
+@migrations(name="m014_statement_search")
+def m014_statement_search(db: sqlite_utils.Database) -> None:
+    """Full-text search on statements over every wording that renders them
+    (``statements_fts(text, wordings)``, rowid = statement id), kept current by
+    triggers: a search for one translation's words finds the statement, and with it
+    the other wordings. Accents and case ignored, like ``quotes_fts``."""
+    if not db["quote_statements"].exists():
+        return
+    wordings = ("(select group_concat(t, ' | ') from (select distinct coalesce(qs.text, q.text) as t "
+                "from quote_statements qs join quotes q on q.id = qs.quote_id where qs.statement_id = {}))")
+    db.execute("create virtual table if not exists statements_fts using fts5 (text, wordings, "
+               "tokenize='porter unicode61 remove_diacritics 2')")
+    db.execute(f"insert into statements_fts (rowid, text, wordings) select s.id, s.text, {wordings.format('s.id')} "
+               "from statements s where s.id not in (select rowid from statements_fts)")
+    refresh = "update statements_fts set wordings = {} where rowid = {};".format
+    db.executescript(f"""
+        create trigger if not exists statements_fts_ai after insert on statements begin
+          insert into statements_fts (rowid, text, wordings) values (new.id, new.text, null);
+        end;
+        create trigger if not exists statements_fts_au after update of text on statements begin
+          update statements_fts set text = new.text where rowid = new.id;
+        end;
+        create trigger if not exists statements_fts_ad after delete on statements begin
+          delete from statements_fts where rowid = old.id;
+        end;
+        create trigger if not exists statements_fts_links_ai after insert on quote_statements begin
+          {refresh(wordings.format('new.statement_id'), 'new.statement_id')}
+        end;
+        create trigger if not exists statements_fts_links_ad after delete on quote_statements begin
+          {refresh(wordings.format('old.statement_id'), 'old.statement_id')}
+        end;
+        create trigger if not exists statements_fts_links_au after update of statement_id, text on quote_statements
+        begin
+          {refresh(wordings.format('old.statement_id'), 'old.statement_id')}
+          {refresh(wordings.format('new.statement_id'), 'new.statement_id')}
+        end;
+    """)
