@@ -166,12 +166,12 @@ def test_search_finds_a_quote(base, tab):
     assert rows.count() == 1
     assert "We will act energetically" in rows.first.inner_text()
     tab.shot("search-table")
-    # one search box across tables (datasette-search-all), from the home page
+    # one search across statements, speakers, quotes and articles, from the home page
     page.goto(base + "/")
-    page.fill("#search-all-q", "energetically")
-    page.press("#search-all-q", "Enter")
-    page.wait_for_selector("#search-all-results table")
-    assert "We will act energetically" in page.locator("#search-all-results").inner_text()
+    page.fill("#qt-search-all", "energetically")
+    page.press("#qt-search-all", "Enter")
+    page.wait_for_url("**/-/search?q=energetically**")
+    assert "We will act energetically" in page.locator(".qt-search-db").inner_text()
     tab.shot("search-all")
 
 
@@ -291,8 +291,6 @@ def test_hostile_markup_renders_as_text_everywhere(base, tab, db_path):
     page = tab.page
     for name, path in pages.items():
         page.goto(base + path)
-        if name == "hostile-search-all":
-            page.wait_for_selector("#search-all-results table")
         page.wait_for_load_state("networkidle")
         injected = page.evaluate("""() => ({
             scripts: Array.from(document.scripts).filter(s => s.textContent.includes('alert(1)')).length,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from . import cells, errors, home, sqlfunctions, views
+from . import cells, errors, home, search, sqlfunctions, views
 from .facets import OnePassFacet
 
 #: a published database file is read through a memory map of up to this many bytes,
@@ -70,6 +70,7 @@ def register_routes():
     db = r"(?P<database>[^/]+)"
     return [
         (r"^/$", home.home_page),
+        (r"^/-/search$", search.search_page),
         (rf"^/{db}/-/statement/(?P<id>\d+)$", views.statement_page),
         (rf"^/{db}/-/quote/(?P<id>\d+)$", views.quote_page),
         (rf"^/{db}/-/speaker/(?P<id>\d+)$", views.speaker_page),
