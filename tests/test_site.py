@@ -451,8 +451,22 @@ async def traced(ds, url):
     return data, [t["sql"] for t in data["_trace"]["traces"] if "sql" in t]
 
 
-EXPRESSIONS = {"speaker_id": "speaker_id", "outlet": "outlet", "statement_id": "statement_id",
-               "published": "date(published)", "kind": "kind"}
+EXPRESSIONS = {"speaker_id": "speaker_id", "outlet": "outlet", "published": "date(published)", "kind": "kind"}
+STATEMENTS = "quote_statements.statement_id"
+
+
+def expected_facet(db, column, where):
+    """What GROUP BY gives for a facet of the quotes matching ``where`` (statements:
+    every statement a quote renders, each quote once)."""
+    if column == STATEMENTS:
+        sql = ("select statement_id as value, count(distinct quote_id) as n from quote_statements "
+               f"where quote_id in (select id from quotes where {where}) group by statement_id "
+               "order by n desc, value limit 11")
+    else:
+        expr = EXPRESSIONS[column]
+        sql = (f"select {expr} as value, count(*) as n from quotes where {where} and {expr} is not null "
+               f"group by {expr} order by n desc, value limit 11")
+    return [(r["value"], r["n"]) for r in db.query(sql)]
 
 
 @pytest.mark.parametrize("public", [False, True])
@@ -474,17 +488,15 @@ async def test_facets_are_what_sqlite_groups_and_a_filtered_page_counts_them_in_
     await ds.invoke_startup()
     db = sqlite_utils.Database(db_path)
     data, ran = await traced(ds, f"/quotes/quotes.json?{query}")
-    assert set(data["facet_results"]) >= {"speaker_id", "outlet", "statement_id", "published"}
+    assert set(data["facet_results"]) >= {"speaker_id", "outlet", STATEMENTS, "published"}
     for column, result in data["facet_results"].items():
-        expr = EXPRESSIONS[column]
-        expected = [(r["value"], r["n"]) for r in db.query(
-            f"select {expr} as value, count(*) as n from quotes where {where} and {expr} is not null "
-            f"group by {expr} order by n desc, value limit 11")]
+        expected = expected_facet(db, column, where)
         assert [(r["value"], r["count"]) for r in result["results"]] == expected[:10], (query, column)
         assert result["truncated"] == (len(expected) > 10), (query, column)
     # the pass runs on a read connection of its own (Database.execute_fn, not traced):
-    # no GROUP BY ran but the one for the facet outside the configured ones
-    grouped = [sql for sql in ran if "group by" in sql.lower()]
+    # no GROUP BY ran but the one for the facet outside the configured ones and, on a
+    # filtered page, the statements counted through quote_statements
+    grouped = [sql for sql in ran if "group by" in sql.lower() and "from quote_statements" not in sql]
     assert all("kind" in sql for sql in grouped) and len(grouped) == ("_facet=kind" in query), ran
     # unfiltered: read from the summary table that ingest counted
     assert any("facet_counts" in sql for sql in ran) == (not query), ran
@@ -510,6 +522,8 @@ async def test_unfiltered_facets_without_summaries_are_grouped_and_right(db_path
         "order by n desc, value limit 10")]
     assert [(r["value"], r["count"]) for r in data["facet_results"]["outlet"]["results"]] == expected
     assert len([sql for sql in ran if "group by" in sql]) == 4, ran      # one per configured facet
+    statements = data["facet_results"][STATEMENTS]["results"]
+    assert [(r["value"], r["count"]) for r in statements] == expected_facet(db, STATEMENTS, "1")[:10]
 
 
 def test_every_configured_facet_is_summarised():
@@ -520,7 +534,8 @@ def test_every_configured_facet_is_summarised():
         for facet in config.get("facets", []):
             assert isinstance(facet, dict) and set(facet) == {"quotetrack"}, (table, facet)
             spec = facet["quotetrack"]
-            key = f"date({spec['date']})" if isinstance(spec, dict) else spec
+            key = (spec if not isinstance(spec, dict) else
+                   f"date({spec['date']})" if "date" in spec else spec["through"])
             assert key in FACETS.get(table, ()), (table, key)
 
 
@@ -725,3 +740,17 @@ def test_statement_search_follows_merges_and_splits(db_path, tmp_path):
     assert new_id in found("energetically") and quote["statement_id"] not in found("energetically")
     grouping.merge_statements(db, quote["statement_id"], new_id)
     assert found("energetically") == {quote["statement_id"]}
+
+
+async def test_the_statements_facet_counts_what_each_statement_counts(ds, rows):
+    """A quote that renders two statements counts under both, as the statements do: the
+    facet's count of a statement is its quote_count, and its link lists those quotes."""
+    data = (await ds.client.get("/quotes/quotes.json?_facet_size=max")).json()
+    facet = {r["value"]: r for r in data["facet_results"][STATEMENTS]["results"]}
+    for statement in rows["statements"]:
+        if statement["id"] in facet:
+            assert facet[statement["id"]]["count"] == statement["quote_count"], statement["id"]
+    act = facet[rows["act"]]
+    listed = (await ds.client.get(act["toggle_url"].replace("/quotes/quotes?", "/quotes/quotes.json?")
+                                  .split("://", 1)[-1].split("/", 1)[-1].join(["/", ""]))).json()
+    assert listed["filtered_table_rows_count"] == act["count"]

@@ -466,7 +466,8 @@ def m012_site_summaries(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists idx_facet_counts on facet_counts (table_name, facet, count desc)")
     stale_with = {   # a table whose rows change -> the summaries that go stale with it
         "quotes": "'quotes', 'quotes_view'", "speakers": "'quotes_view'", "articles": "'articles', 'quotes_view'",
-        "statements": "'statements'", "speaker_aliases": "'speaker_aliases'", "quote_statements": "'quote_statements'",
+        "statements": "'statements'", "speaker_aliases": "'speaker_aliases'",
+        "quote_statements": "'quote_statements', 'quotes'",
     }
     for table, stale in stale_with.items():
         if not db[table].exists():

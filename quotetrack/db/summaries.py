@@ -16,7 +16,7 @@ FACET_COUNTS = "facet_counts"
 
 #: table or view -> the facets summarised (as the site's metadata.yml configures them)
 FACETS: dict[str, tuple[str, ...]] = {
-    "quotes": ("speaker_id", "outlet", "statement_id", "date(published)"),
+    "quotes": ("speaker_id", "outlet", "quote_statements.statement_id", "date(published)"),
     "quotes_view": ("speaker", "outlet"),
     "statements": ("speaker_id", "outlet_count", "date(first_reported)"),
     "articles": ("outlet", "date(published)"),
@@ -28,6 +28,19 @@ def _expression(facet: str) -> str:
     if facet.startswith("date(") and facet.endswith(")"):
         return f'date("{facet[5:-1]}")'
     return f'"{facet}"'
+
+
+def _count_sql(db: sqlite_utils.Database, table: str, facet: str) -> str:
+    """SQL giving (value, count) of one facet over the whole table; a facet
+    ``link.column`` counts the rows by a column of the table linking them (a quote
+    once per statement it renders, ``quote_statements.statement_id``)."""
+    if "." in facet:
+        link, column = facet.split(".", 1)
+        (ours,) = [fk.column for fk in db[link].foreign_keys if fk.other_table == table]
+        return (f'select "{column}", count(distinct "{ours}") from "{link}" where "{column}" is not null '
+                f'group by "{column}"')
+    expr = _expression(facet)
+    return f'select {expr}, count(*) from "{table}" where {expr} is not null group by {expr}'
 
 
 def missing(db: sqlite_utils.Database) -> list[str]:
@@ -49,8 +62,6 @@ def refresh(db: sqlite_utils.Database) -> int:
             db.conn.execute(f"insert into {FACET_COUNTS} (table_name, facet, value, count) "
                        f"select ?, '*', null, count(*) from \"{table}\"", [table])
             for facet in FACETS[table]:
-                expr = _expression(facet)
                 db.conn.execute(f"insert into {FACET_COUNTS} (table_name, facet, value, count) "
-                           f'select ?, ?, {expr}, count(*) from "{table}" where {expr} is not null '
-                           f"group by {expr}", [table, facet])
+                                f"select ?, ?, * from ({_count_sql(db, table, facet)})", [table, facet])
     return len(todo)

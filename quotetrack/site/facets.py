@@ -14,19 +14,25 @@ In ``metadata.yml``::
     facets:
       - quotetrack: speaker_id
       - quotetrack: {date: published}
+      - quotetrack: {through: quote_statements.statement_id}
 
 The results are those Datasette's column and date facets give: the same values,
-counts, order, labels and toggle links (``?speaker_id=3``, ``?published__date=…``).
+counts, order, labels and toggle links (``?speaker_id=3``, ``?published__date=…``). A
+``through`` facet counts the rows by a column of a table that links them (a quote by
+every statement it renders, through ``quote_statements``), so its counts match the
+statements' own; its links filter with Datasette's ``?_through=``.
 """
 from __future__ import annotations
 
 import datetime
 import heapq
+import json
 import re
 import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
@@ -48,18 +54,25 @@ class FacetSpec:
     """One configured facet: ``column`` (counted by value) or ``date`` (by day)."""
 
     column: str
-    kind: str                      # "column" or "date"
+    kind: str                      # "column", "date" or "through"
     source: str = "metadata"
+    link: str | None = None        # "through": the linking table
 
     @classmethod
     def from_config(cls, config: dict, source: str) -> FacetSpec:
         if "date" in config:
             return cls(config["date"], "date", source)
+        if "through" in config:
+            link, _, column = str(config["through"]).partition(".")
+            return cls(column, "through", source, link)
         return cls(config.get("column") or config["simple"], "column", source)
 
     @property
     def key(self) -> str:
-        """Its name in ``facet_counts``: ``speaker_id``, ``date(published)``."""
+        """Its name in ``facet_counts``: ``speaker_id``, ``date(published)``,
+        ``quote_statements.statement_id``."""
+        if self.kind == "through":
+            return f"{self.link}.{self.column}"
         return f"date({self.column})" if self.kind == "date" else self.column
 
     @property
@@ -116,7 +129,8 @@ def one_pass(conn: sqlite3.Connection, sql: str, params, specs: list[FacetSpec],
     """``{spec.key: Counter}`` over the rows of ``sql``, read once, a chunk at a time.
     A date facet is counted by the column's values, then each distinct value turned
     into its day (cheaper than SQLite's date() on every row)."""
-    columns = list(dict.fromkeys(escape_sqlite(s.column) for s in specs))
+    specs = [s for s in specs if s.kind != "through"]
+    columns = list(dict.fromkeys(escape_sqlite(s.column) for s in specs)) or ["1"]
     counts = {c: Counter() for c in columns}
     deadline = time.perf_counter() + time_limit_ms / 1000
     conn.set_progress_handler(lambda: time.perf_counter() >= deadline, 1000)
@@ -127,6 +141,8 @@ def one_pass(conn: sqlite3.Connection, sql: str, params, specs: list[FacetSpec],
         while chunk := cursor.fetchmany(2048):
             for counter, values in zip(counts.values(), zip(*chunk)):
                 counter.update(values)
+            if not specs:
+                break
     except sqlite3.OperationalError as e:
         if "interrupted" in str(e):
             raise TimedOut() from e
@@ -166,8 +182,34 @@ class OnePassFacet(Facet):
                 found[spec.key] = [(r[0], r[1]) for r in rows]
         return found
 
+    async def _link_column(self, spec: FacetSpec) -> tuple[str, str] | None:
+        """For a ``through`` facet: (our column, the link's column pointing at it)."""
+        db = self.ds.get_database(self.database)
+        for fk in await db.foreign_keys_for_table(spec.link):
+            if fk["other_table"] == self.table:
+                return fk["other_column"], fk["column"]
+        return None
+
+    async def _linked(self, spec: FacetSpec, limit: int, sql: str | None, params) -> list[tuple] | None:
+        """A ``through`` facet: rows counted by the link table's column (each row once
+        per value), over the rows of ``sql`` (None: every row)."""
+        columns = await self._link_column(spec)
+        if columns is None:
+            return None
+        ours, theirs = (escape_sqlite(c) for c in columns)
+        link, column = escape_sqlite(spec.link), escape_sqlite(spec.column)
+        where = f"where {theirs} in (select {ours} from ({sql}))" if sql is not None else ""
+        results = await self.ds.execute(
+            self.database,
+            f"select {column} as value, count(distinct {theirs}) as count from {link} {where} "
+            f"group by {column} having value is not null order by count desc, value limit {limit}",
+            params or {}, truncate=False, custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+        return [(r[0], r[1]) for r in results.rows]
+
     async def _grouped(self, spec: FacetSpec, limit: int) -> list[tuple]:
         """One facet of the unfiltered table, grouped by SQLite (through its index)."""
+        if spec.kind == "through":
+            return await self._linked(spec, limit, None, None) or []
         sql = (f"select {spec.expression} as value, count(*) as count from {escape_sqlite(self.table)} "
                f"where {spec.expression} is not null group by value order by count desc, value limit {limit}")
         results = await self.ds.execute(self.database, sql, truncate=False,
@@ -178,7 +220,13 @@ class OnePassFacet(Facet):
         limit_ms = self.ds.setting("facet_time_limit_ms")
         db = self.ds.get_database(self.database)
         counted = await db.execute_fn(lambda conn: one_pass(conn, self.sql, self.params, specs, limit_ms))
-        return {key: top_values(counts, limit) for key, counts in counted.items()}
+        tops = {key: top_values(counts, limit) for key, counts in counted.items()}
+        for spec in specs:
+            if spec.kind == "through":
+                linked = await self._linked(spec, limit, self.sql, self.params)
+                if linked is not None:
+                    tops[spec.key] = linked
+        return tops
 
     async def facet_results(self):
         specs = [FacetSpec.from_config(c["config"], c["source"]) for c in self.get_configs()]
@@ -208,17 +256,27 @@ class OnePassFacet(Facet):
         rows = top[:size]
         if spec.kind == "column" and self.table:
             labels = await self.ds.expand_foreign_keys(self.database, self.table, spec.column, [v for v, _ in rows])
+        elif spec.kind == "through":
+            labels = await self.ds.expand_foreign_keys(self.database, spec.link, spec.column, [v for v, _ in rows])
         else:
             labels = {}
         values = []
         for value, count in rows:
-            if spec.kind == "date":
-                arg = f"{spec.column}__date"
+            if spec.kind == "through":
+                arg = "_through"
+                value_arg = json.dumps({"table": spec.link, "column": spec.column, "value": str(value)},
+                                       separators=(",", ":"))
+                selected = any(k == "_through" and _same_through(v, value_arg) for k, v in qs_pairs)
+                toggle = (_without_through(self.request, value_arg) if selected
+                          else path_with_added_args(self.request, {arg: value_arg}))
             else:
-                arg = f"{spec.column}__exact" if spec.column.startswith("_") else spec.column
-            selected = (arg, str(value)) in qs_pairs
-            toggle = (path_with_removed_args(self.request, {arg: str(value)}) if selected
-                      else path_with_added_args(self.request, {arg: value}))
+                if spec.kind == "date":
+                    arg = f"{spec.column}__date"
+                else:
+                    arg = f"{spec.column}__exact" if spec.column.startswith("_") else spec.column
+                selected = (arg, str(value)) in qs_pairs
+                toggle = (path_with_removed_args(self.request, {arg: str(value)}) if selected
+                          else path_with_added_args(self.request, {arg: value}))
             values.append({
                 "value": value,
                 "label": labels.get((spec.column, value), value),
@@ -227,11 +285,26 @@ class OnePassFacet(Facet):
                 "selected": selected,
             })
         return {
-            "name": spec.column,
-            "type": spec.kind,
+            "name": spec.column if spec.kind != "through" else f"{spec.link}.{spec.column}",
+            "type": spec.kind if spec.kind != "through" else "column",
             "hideable": spec.source != "metadata",
             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_quotetrack": spec.column})),
             "results": values,
             "truncated": len(top) > size,
         }
 
+
+
+
+def _same_through(a: str, b: str) -> bool:
+    try:
+        return json.loads(a) == json.loads(b)
+    except ValueError:
+        return False
+
+
+def _without_through(request, value: str) -> str:
+    """The request's path and query without the ``_through`` equal to ``value``."""
+    pairs = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True)
+             if not (k == "_through" and _same_through(v, value))]
+    return request.path + (f"?{urlencode(pairs)}" if pairs else "")
