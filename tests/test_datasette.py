@@ -134,7 +134,8 @@ def test_installed_plugin_is_found_through_its_entry_point():
     entry = next(p for p in json.loads(out.stdout) if p["name"] == "quotetrack")
     assert entry["static"] and entry["templates"]
     assert set(entry["hooks"]) == {"prepare_connection", "render_cell", "register_facet_classes", "extra_css_urls",
-                                   "menu_links", "register_routes", "handle_exception", "filters_from_request"}
+                                   "menu_links", "register_routes", "handle_exception", "filters_from_request",
+                                   "extra_js_urls"}
 
 
 async def test_sql_functions(ds):

@@ -452,7 +452,7 @@ async def traced(ds, url):
 
 
 EXPRESSIONS = {"speaker_id": "speaker_id", "outlet": "outlet", "published": "date(published)", "kind": "kind"}
-STATEMENTS = "quote_statements.statement_id"
+STATEMENTS = "statement_id"      # counted through quote_statements: every statement a quote renders
 
 
 def expected_facet(db, column, where):

@@ -7,5 +7,5 @@ This package is the plugin's entry point (``quotetrack = "quotetrack.site"``): D
 finds a plugin's ``templates/`` and ``static/`` only beside a package, so the hooks
 are made attributes of the package here.
 """
-from .hooks import (extra_css_urls, filters_from_request, handle_exception, menu_links,  # noqa: F401
+from .hooks import (extra_css_urls, extra_js_urls, filters_from_request, handle_exception, menu_links,  # noqa: F401
                     prepare_connection, register_facet_classes, register_routes, render_cell)

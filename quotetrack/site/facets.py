@@ -285,7 +285,7 @@ class OnePassFacet(Facet):
                 "selected": selected,
             })
         return {
-            "name": spec.column if spec.kind != "through" else f"{spec.link}.{spec.column}",
+            "name": spec.column,
             "type": spec.kind if spec.kind != "through" else "column",
             "hideable": spec.source != "metadata",
             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_quotetrack": spec.column})),

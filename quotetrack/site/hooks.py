@@ -48,6 +48,11 @@ def extra_css_urls(datasette):
 
 
 @hookimpl
+def extra_js_urls(datasette):
+    return [datasette.urls.static_plugins("quotetrack", "quotetrack.js")]
+
+
+@hookimpl
 def menu_links(datasette, actor, request):
     async def inner():
         links = []
