@@ -206,9 +206,10 @@ def test_statement_page_shows_every_variant_with_differences(base, tab, db_path)
     page.goto(base + "/quotes/statements")
     page.locator(f'a.qt-link[href$="/-/statement/{statement_id}"]').click()
     page.wait_for_url(f"**/quotes/-/statement/{statement_id}")
-    cards = page.locator("article.qt-variant")
-    assert cards.count() == len(quotes) >= 2
-    assert {c.get_attribute("id") for c in cards.all()} == {f"quote-{q['id']}" for q in quotes}
+    listed = page.locator(".qt-wording li[id^=quote-]")
+    assert listed.count() == len(quotes) >= 2                     # every quote, under its wording
+    assert {c.get_attribute("id") for c in listed.all()} == {f"quote-{q['id']}" for q in quotes}
+    assert 2 <= page.locator("article.qt-wording").count() <= len(quotes)
     marked = page.locator(".qt-variants ins.qt-ins")
     assert marked.count() > 0 and marked.first.is_visible()
     # highlighted words look highlighted
@@ -324,6 +325,67 @@ def test_public_site_search_and_pages(public_base, tab, db_path):
     assert "We will act decisively" in visible_text(page)
     tab.shot("public-search-quotes")
     page.goto(public_base + f"/quotes/-/statement/{statement_id}")
-    assert page.locator("article.qt-variant").count() == len(quotes)
+    assert page.locator(".qt-wording li[id^=quote-]").count() == len(quotes)
     response = page.goto(public_base + "/robots.txt")
     assert "Disallow: /quotes" in response.text()
+
+
+def test_the_home_page_leads_to_statements_and_speakers(base, tab):
+    page = tab.page
+    page.goto(base + "/")
+    statements = page.locator(".qt-home-columns ol").first.locator("li")
+    assert statements.count() >= 3
+    assert page.get_by_role("link", name="Statements").first.is_visible()
+    assert page.locator("text=Most-quoted speakers").is_visible()
+    tab.shot("home")
+    statements.first.locator("a.qt-link").click()
+    page.wait_for_url("**/-/statement/**")
+    assert page.locator(".qt-wording").count() >= 1
+    assert tab.errors == []
+
+
+def test_tables_fit_a_1400_pixel_window_with_internal_columns_hidden(browser, base):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        for table in ("quotes", "statements", "articles", "speakers", "quote_statements", "quotes_view"):
+            page.goto(f"{base}/quotes/{table}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 1400, (table, width)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"table-{table}-1400.png"), full_page=True)
+        page.goto(f"{base}/quotes/quotes")
+        headers = page.locator("table.rows-and-columns thead th:visible").all_inner_texts()
+        assert not any(h.strip().startswith(("start", "end", "cue_start", "confidence")) for h in headers), headers
+        page.locator("button.qt-columns-toggle").click()
+        headers = page.locator("table.rows-and-columns thead th:visible").all_inner_texts()
+        assert any(h.strip().startswith("start") for h in headers), headers
+        # facet labels break between words: no label line ends inside a word
+        broken = page.evaluate("""() => Array.from(document.querySelectorAll('.facet-info li a')).filter(a => {
+            const words = a.textContent.trim().split(/\\s+/);
+            const range = document.createRange(); range.selectNodeContents(a);
+            return a.getClientRects().length > words.length;
+        }).length""")
+        assert broken == 0
+    finally:
+        context.close()
+
+
+def test_statement_page_labels_each_wording(base, tab, db_path):
+    db = sqlite_utils.Database(db_path)
+    statement = next(db.query("select statement_id from quote_statements where text like '%energetically%' limit 1"))
+    page = tab.page
+    page.goto(f"{base}/quotes/-/statement/{statement['statement_id']}")
+    labels = page.locator(".qt-wording .qt-badge").all_inner_texts()
+    assert labels and set(labels) <= {"same words", "truncation", "reworded", "translation"}
+    assert page.locator(".qt-wording").count() == len(labels)
+    tab.shot("statement-labels")
+
+
+def test_odd_urls_show_a_404_page(base, tab):
+    page = tab.page
+    for path in ("/quotes/-/speaker/abc", "/quotes/-/statement/5.json", "/nosuchdb", "/quotes/-/quote/99999"):
+        response = page.goto(base + path)
+        assert response.status == 404, path
+        assert "Internal Server Error" not in page.content()
+    tab.shot("not-found")

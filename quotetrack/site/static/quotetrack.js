@@ -1,6 +1,7 @@
 /* quotetrack: on a table page whose stylesheet hides internal columns (offsets,
-   hashes, paths), a button that shows them. The JSON and CSV keep every column. */
-(function () {
+   hashes, paths), a button that shows them. The JSON and CSV keep every column.
+   (Loaded in the page's head: it waits for the page.) */
+document.addEventListener("DOMContentLoaded", function () {
   var body = document.body, table = document.querySelector("table.rows-and-columns");
   if (!body.classList.contains("table") || !table) { return; }
   var hidden = Array.prototype.filter.call(table.querySelectorAll("thead th"), function (th) {
@@ -16,4 +17,4 @@
     button.textContent = body.classList.toggle("qt-all-columns") ? "Hide internal columns" : label;
   });
   (table.closest(".table-wrapper") || table).insertAdjacentElement("beforebegin", button);
-})();
+});
