@@ -211,6 +211,12 @@ class OnePassFacet(Facet):
         return not any(not k.startswith("_") or k in _FILTER_ARGS or k.startswith("_search")
                        for k in self.request.args)
 
+    def _searched(self) -> bool:
+        """A full-text search: each facet query would run it again, so they share one pass.
+        A page filtered by columns alone groups each facet in SQL, through the indexes
+        that lead with the filtered column (covering the facet columns)."""
+        return any(k.startswith("_search") for k in self.request.args)
+
     async def _summaries(self, specs: list[FacetSpec], limit: int) -> dict:
         """Top values of the unfiltered table from ``facet_counts`` (the specs it has)."""
         db = self.ds.get_database(self.database)
@@ -249,13 +255,15 @@ class OnePassFacet(Facet):
             params or {}, truncate=False, custom_time_limit=self.ds.setting("facet_time_limit_ms"))
         return [(r[0], r[1]) for r in results.rows]
 
-    async def _grouped(self, spec: FacetSpec, limit: int) -> list[tuple]:
-        """One facet of the unfiltered table, grouped by SQLite (through its index)."""
+    async def _grouped(self, spec: FacetSpec, limit: int, sql: str | None = None, params=None) -> list[tuple]:
+        """One facet grouped by SQLite, over the rows of ``sql`` (None: the whole table,
+        through its index)."""
         if spec.kind == "through":
-            return await self._linked(spec, limit, None, None) or []
-        sql = (f"select {spec.expression} as value, count(*) as count from {escape_sqlite(self.table)} "
-               f"where {spec.expression} is not null group by value order by count desc, value limit {limit}")
-        results = await self.ds.execute(self.database, sql, truncate=False,
+            return await self._linked(spec, limit, sql, params) or []
+        source = f"({sql})" if sql is not None else escape_sqlite(self.table)
+        query = (f"select {spec.expression} as value, count(*) as count from {source} "
+                 f"where {spec.expression} is not null group by value order by count desc, value limit {limit}")
+        results = await self.ds.execute(self.database, query, params or {}, truncate=False,
                                         custom_time_limit=self.ds.setting("facet_time_limit_ms"))
         return [(r[0], r[1]) for r in results.rows]
 
@@ -286,8 +294,11 @@ class OnePassFacet(Facet):
                 for spec in specs:
                     if spec.key not in tops:
                         tops[spec.key] = await self._grouped(spec, size + 1)
-            else:
+            elif self._searched():
                 tops = await self._counted(specs, size + 1)
+            else:
+                for spec in specs:
+                    tops[spec.key] = await self._grouped(spec, size + 1, self.sql, self.params)
         except (TimedOut, QueryInterrupted):
             timed_out = [s.column for s in specs if s.key not in tops]
         results = []
