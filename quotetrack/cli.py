@@ -1,6 +1,7 @@
 """Command line: parses arguments, shows progress, calls the steps. Nothing else."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -86,7 +87,7 @@ def _extraction_failed(failures: list):
 def cli():
     """quotetrack: who said what in the news.
 
-    Reads news articles (.txt, .md, .jsonl, .jsonl.gz), finds every direct
+    Reads news articles (.txt, .md, .jsonl, .jsonl.gz, saved .html pages), finds every direct
     quotation and its speaker, groups variant renderings of the same statement,
     stores it all in SQLite and publishes it with Datasette.
 
@@ -102,18 +103,21 @@ def cli():
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path),
               help="SQLite database to add to (created if missing).")
+@click.option("--outlet", default=None,
+              help="Outlet of every article of this run that has none (from its metadata or its text).")
 @click.option("--model", default=None, help="spaCy model to parse with (default: en_core_web_sm, else its PyPI re-upload).")
 @click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
               help="Processes that parse and attribute in parallel (one spaCy model each); 2 uses both cores of a 2-core machine.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def ingest(paths, db_path, model, batch_size, workers, quiet):
+def ingest(paths, db_path, outlet, model, batch_size, workers, quiet):
     """Add articles from files or folders to the database.
 
     PATHS are files or folders (searched recursively) of .txt, .md, .jsonl or
     .jsonl.gz articles (JSON Lines: one article per line with "text" and optional
-    "title", "outlet", "author", "date"/"published", "url", "id"); an HTML page
-    named explicitly is read as its visible text. Articles are
+    "title", "outlet", "author", "date"/"published", "url", "id") and saved web
+    pages (.html, .htm). A metadata.csv, metadata.tsv or metadata.jsonl in a folder
+    gives its files' title, outlet, author, date and URL. Articles are
     identified by their content: ingesting the same text again adds nothing.
     Bad files are reported one per line and skipped; the exit status is 1 when
     any file or record failed.
@@ -124,20 +128,42 @@ def ingest(paths, db_path, model, batch_size, workers, quiet):
     nlp = _model(model, workers)         # before the database: a missing model creates nothing
     if not _OMP_SET_BY_USER:
         embeddings.set_threads(embedding_threads(workers))
-    db = ingesting.open_db(db_path)
     failures: list = []
+    articles = _articles(paths, failures)
+    if outlet:
+        articles = _with_outlet(articles, outlet.strip())
+    first = next(articles, None)          # read before the database: nothing to add creates no file
+    if first is None and not Path(db_path).exists():
+        if not quiet:
+            click.echo(f"{_count(0, 'article')} added, {len(failures)} failed; no database created: {db_path}", err=True)
+        sys.exit(1 if failures else 0)
+    db = ingesting.open_db(db_path)
 
     def not_stored(article, e) -> None:   # one bad article must not stop the batch
         failures.append(article.where)
         _error(f"error: {article.where}: not stored: {e}")
 
-    counts = ingesting.ingest_articles(db, _articles(paths, failures), nlp, batch_size=batch_size, workers=workers,
+    counts = ingesting.ingest_articles(db, itertools.chain([first] if first else [], articles), nlp,
+                                       batch_size=batch_size, workers=workers,
                                        on_error=_extraction_failed(failures), on_failed=not_stored,
                                        progress=lambda extracted: _progress(extracted, quiet, "ingest"))
     if not quiet:
-        click.echo(f"{counts['added']} articles added ({counts['quotes']} quotations), "
+        click.echo(f"{_count(counts['added'], 'article')} added ({_count(counts['quotes'], 'quotation')}), "
                    f"{counts['present']} already present, {len(failures)} failed; database: {db_path}", err=True)
     sys.exit(1 if failures else 0)
+
+
+def _with_outlet(articles, outlet: str):
+    """``quotetrack ingest --outlet``: the outlet of the articles that have none."""
+    for article in articles:
+        if not article.outlet:
+            article.outlet = outlet
+        yield article
+
+
+def _count(n: int, noun: str) -> str:
+    """ "1 article", "2 articles" """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @cli.command()
@@ -304,7 +330,7 @@ def statements_merge(keep, drop, db_path):
         raise click.ClickException(str(e))
     summaries.refresh(db)
     row = db["statements"].get(keep)
-    click.echo(f"statement {keep} now has {row['quote_count']} quotes: {row['text']}")
+    click.echo(f"statement {keep} now has {_count(row['quote_count'], 'quote')}: {row['text']}")
 
 
 @statements.command("split")

@@ -228,7 +228,7 @@ def batch(tmp_path, monkeypatch):
     (folder / "loop").mkdir()
     os.symlink(folder, folder / "loop" / "back")
     os.symlink(folder / "nowhere.txt", folder / "dangling.txt")
-    (folder / "skipped.html").write_text(HTML, encoding="utf-8")       # not taken from folders
+    (folder / "saved.html").write_text(HTML, encoding="utf-8")         # the same page as page.html
     (folder / "bad\udcffname.txt").write_text(GOOD.replace("Monday", "Friday"), encoding="utf-8")
     page = tmp_path / "page.html"
     page.write_text(HTML, encoding="utf-8")
@@ -302,14 +302,15 @@ def test_whole_batch_is_ingested_around_the_bad_files(batch, tmp_path, monkeypat
         assert sum(bool(re.search(pattern, e)) for e in errors) == 1, (pattern, errors)
     assert elapsed < 60
     summary = result.stderr.strip().splitlines()[-1]
-    assert re.match(rf"\d+ articles added \(\d+ quotations\), 1 already present, {len(EXPECTED_ERRORS)} failed", summary)
+    # good.txt and page.html hold what copy-of-good.md and saved.html (read first) hold
+    assert re.match(rf"\d+ articles added \(\d+ quotations\), 2 already present, {len(EXPECTED_ERRORS)} failed", summary)
 
     db = sqlite_utils.Database(db_path)
     counts = check_database(db_path)          # integrity, FTS, every quote inside its article
     stored = {Path(r["path"]).name for r in db.query("select path from articles")}
     assert stored == {"invalid-utf8.txt", "cp1252.txt", "latin1.txt", "utf16.txt", "utf16be.txt", "marks.txt",
                       "nested.txt", "late-nul.txt", "old-mac.txt", "copy-of-good.md", "records.jsonl", "bad\\xffname.txt",
-                      "page.html"}
+                      "saved.html"}
     assert db.execute("select count(*) from articles where path like '%records.jsonl'").fetchone()[0] == 4
     assert counts["articles"] == 12 + 4
     for name, (_, expected) in cases().items():      # each readable case: its quote, with its speaker
@@ -326,7 +327,7 @@ def test_whole_batch_is_ingested_around_the_bad_files(batch, tmp_path, monkeypat
     assert db.execute("select count(*) from speakers where name like '%Quartermain%'").fetchone()[0] == 0
     assert db.execute("select count(*) from quotes_fts where quotes_fts match 'poison'").fetchone()[0] == 0
     # the HTML page: visible text only, metadata from the page, no script or markup stored
-    page = next(db.query("select * from articles where path like '%page.html'"))
+    page = next(db.query("select * from articles where path like '%saved.html'"))
     assert (page["title"], page["outlet"], page["author"], page["published"]) == (
         "Harbour deal signed", "Coastal Times", "Lois Lane", "2024-05-01")
     assert "<" not in page["text"] and "never resign" not in page["text"] and "Subscribe" not in page["text"]

@@ -198,7 +198,11 @@ def test_iter_paths_walk(tmp_path):
     write(root, "a.MD", BODY)
     write(root, "sub/c.jsonl", _records()[0] + "\n")
     write(root, "sub/d.jsonl.gz", gzip.compress(_records()[0].encode()))
-    write(root, "sub/skip.html", "<p>not taken from a folder</p>")
+    write(root, "sub/e.HTM", "<p>a saved page</p>")
+    write(root, "sub/e_files/frame.html", "<p>an advert a browser saved with the page</p>")
+    write(root, "sub/e_files/style.css", "p { color: red; }")
+    write(root, "sub/f_files/g.html", "<p>no page f beside it: an article</p>")
+    write(root, "sub/metadata.jsonl", '{"file": "c.jsonl", "outlet": "Daily"}\n')
     write(root, ".hidden.txt", BODY)
     write(root, ".git/e.txt", BODY)
     os.symlink(root, root / "sub" / "loop")            # a loop back to the top
@@ -207,11 +211,14 @@ def test_iter_paths_walk(tmp_path):
     got = list(iter_paths([root, explicit, tmp_path / "missing.txt"]))
     names = [x.relative_to(tmp_path).as_posix() if isinstance(x, Path) else x for x in got]
     # real paths win over the symlinked alias; the loop is skipped without an error
-    assert names[:5] == ["in/a.MD", "in/b.txt", "in/sub/c.jsonl", "in/sub/d.jsonl.gz", "page.html"]
-    assert len(names) == 6
-    err = names[5]
+    # saved pages are taken from folders, not the files a browser saved with them, and a
+    # metadata.jsonl describes articles, it is none
+    assert names[:7] == ["in/a.MD", "in/b.txt", "in/sub/c.jsonl", "in/sub/d.jsonl.gz", "in/sub/e.HTM",
+                         "in/sub/f_files/g.html", "page.html"]
+    assert len(names) == 8
+    err = names[7]
     assert isinstance(err, SourceError) and err.message == "no such file or directory"
-    assert list(iter_paths([root])) == [x for x in got[:4]]          # deterministic
+    assert list(iter_paths([root])) == [x for x in got[:6]]          # deterministic
     # an explicitly named file with another suffix is read as plain text
     a = one(explicit)
     assert paras(a) == ["Body sentence one is here."]

@@ -71,3 +71,20 @@ def parse_date(s: str | None) -> str | None:
             continue
         best = (m.start(), iso)
     return best[1] if best else None
+
+
+def publication_date(s: str | None) -> str | None:
+    """A date given as metadata (a JSON Lines field, a metadata file's column): its ISO
+    day, else as written, but no date for a content system's placeholder ("0001-11-30")."""
+    if not s:
+        return None
+    return parse_date(s) or (None if _placeholder_date(s) else s)
+
+
+_NAME_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?![\d])")
+
+
+def date_in_name(name: str) -> str | None:
+    """The date a file name starts with ("2019-10-09-storm-hits-coast.txt"), as an ISO day."""
+    m = _NAME_DATE.match(name)
+    return parse_date(m.group(1)) if m else None

@@ -54,12 +54,16 @@ def _os_reason(exc: OSError) -> str:
 
 # --------------------------------------------------------------------------- finding files
 
-INPUT_SUFFIXES = (".txt", ".md", ".jsonl", ".jsonl.gz")
+PAGE_SUFFIXES = (".html", ".htm")
+INPUT_SUFFIXES = (".txt", ".md", ".jsonl", ".jsonl.gz", *PAGE_SUFFIXES)
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+#: files beside articles that describe them (``quotetrack.sources.metadata``), not articles
+METADATA_NAMES = ("metadata.csv", "metadata.tsv", "metadata.jsonl")
 
 
 def _wanted(name: str) -> bool:
-    return name.lower().endswith(INPUT_SUFFIXES)
+    lower = name.lower()
+    return lower.endswith(INPUT_SUFFIXES) and lower not in METADATA_NAMES
 
 
 def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceError]:
@@ -67,10 +71,19 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceErro
 
     Folders are walked recursively in name order; hidden entries (".name") are skipped,
     symbolic links are followed but every real directory is walked once (so loops and
-    aliases are skipped silently); only ``.txt .md .jsonl .jsonl.gz`` files (any case)
-    are taken from folders. A file named explicitly is always yielded, whatever its
-    suffix. Missing paths and unreadable folders become ``SourceError`` items.
+    aliases are skipped silently); only ``.txt .md .jsonl .jsonl.gz .html .htm`` files
+    (any case) are taken from folders, not ``metadata.jsonl``, and not what a browser
+    saved beside a page (the folder ``NAME_files`` beside ``NAME.html``). A file named
+    explicitly is always yielded, whatever its suffix. Missing paths and unreadable
+    folders become ``SourceError`` items.
     """
+    for item, _root in iter_inputs(paths):
+        yield item
+
+
+def iter_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path | SourceError, Path]]:
+    """``iter_paths`` with the folder each file was found under: the folder named, or
+    the folder of a file named explicitly (metadata files are looked for up to it)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     seen_dirs: set[tuple[int, int]] = set()
@@ -79,17 +92,18 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceErro
         try:
             st = os.stat(p)
         except FileNotFoundError:
-            yield _error(p, "no such file or directory")
+            yield _error(p, "no such file or directory"), p.parent
             continue
         except OSError as exc:
-            yield _error(p, _os_reason(exc))
+            yield _error(p, _os_reason(exc)), p.parent
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(p, st, seen_dirs)
+            for item in _walk(p, st, seen_dirs):
+                yield item, p
         elif stat.S_ISREG(st.st_mode):
-            yield p
+            yield p, p.parent
         else:
-            yield _error(p, "not a regular file")
+            yield _error(p, "not a regular file"), p.parent
 
 
 def _walk(root: Path, root_stat: os.stat_result, seen: set) -> Iterator[Path | SourceError]:
@@ -168,5 +182,9 @@ def _list_dir(d: Path):
             entries = [e for e in it if not e.name.startswith(".")]
     except OSError as exc:
         return _error(d, f"cannot read directory: {_os_reason(exc)}")
+    # "Save page as" puts a page's images, scripts, styles and frames (ads, widgets: more
+    # HTML) in the folder NAME_files beside NAME.html: they are not articles
+    pages = {e.name.rsplit(".", 1)[0] for e in entries if e.name.lower().endswith(PAGE_SUFFIXES)}
+    entries = [e for e in entries if not (e.name.endswith("_files") and e.name[:-len("_files")] in pages)]
     entries.sort(key=lambda e: e.name)
     return entries

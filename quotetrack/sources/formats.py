@@ -9,12 +9,18 @@ The steps of reading, one module each in ``quotetrack.sources``:
 
 - ``files.iter_paths(paths)``: files and folders -> input files (or ``SourceError``), sorted.
 - ``decoding.decode(data)``: bytes -> (text, encoding); never raises.
+- ``pages.read_page(html)``: a saved web page -> the article's text and metadata (trafilatura).
+- ``metadata.FolderMetadata``: the metadata files beside articles (``metadata.csv`` ...).
 - ``formats.read_path(path)``: one file -> ``Article`` objects (one per JSON Lines record) or
   ``SourceError`` objects; never raises for a bad file.
-- ``formats.iter_articles(paths)``: both of the above, streaming.
+- ``formats.iter_articles(paths)``: all of the above, streaming.
 - ``layout.make_article(path, text, ...)``: build an ``Article`` from text already in memory,
   its body separated from page furniture.
 - ``dates.parse_date(s)``: a date as the source wrote it -> ISO day.
+
+Metadata comes, in this order of precedence: from a JSON Lines record's own fields, from a
+metadata file beside the file, from the page's markup (HTML), from the text (layout), and
+the date last from the file name ("2019-10-09-storm.txt").
 
 Body / furniture separation works line by line with general rules (no per-site
 special cases): a line is a paragraph unless it is page furniture (player widgets,
@@ -29,34 +35,41 @@ import json
 import os
 import re
 import zlib
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..records import Article
-from .dates import _placeholder_date, parse_date
+from .dates import date_in_name, publication_date
 from .decoding import _bom, decode
-from .files import _JSONL_SUFFIXES, SourceError, _clean_text, _error, _os_reason, display_path, iter_paths
+from .files import (_JSONL_SUFFIXES, PAGE_SUFFIXES, SourceError, _clean_text, _error, _os_reason, display_path,
+                    iter_inputs)
 from .layout import make_article
+from .metadata import FolderMetadata
+from .pages import read_page
 
 
 # --------------------------------------------------------------------------- reading files
 
 
-def read_path(path: str | os.PathLike) -> Iterator[Article | SourceError]:
-    """Read one file: one Article for a text file, one per record for JSON Lines."""
+def read_path(path: str | os.PathLike, metadata: dict | None = None) -> Iterator[Article | SourceError]:
+    """Read one file: one Article for a text file or page, one per record for JSON Lines.
+    ``metadata`` (title, outlet, author, published, url: a metadata file's entry for the
+    file) wins over what the page or the text gives, not over a JSON Lines record's fields."""
     p = Path(path)
     name = p.name.lower()
+    metadata = metadata or {}
     if name.endswith(_JSONL_SUFFIXES):
-        yield from _read_jsonl(p)
+        yield from _read_jsonl(p, metadata)
         return
+    # a saved page holds much more than its article (scripts, styles, inline images)
+    limit = MAX_PAGE_BYTES if name.endswith(PAGE_SUFFIXES) else 4 * MAX_ARTICLE_CHARS
     try:
         with open(p, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
-            if size > 4 * MAX_ARTICLE_CHARS:          # more than any encoding can fit: don't read it
+            if size > limit:          # more than an article can be made of: not read
                 yield _error(p, _too_large(f"{_size(size)}"))
                 return
-            data = fh.read(4 * MAX_ARTICLE_CHARS + 1)
+            data = fh.read(limit + 1)
     except IsADirectoryError:
         yield _error(p, "is a directory")
         return
@@ -70,18 +83,36 @@ def read_path(path: str | os.PathLike) -> Iterator[Article | SourceError]:
         yield _error(p, "binary file, not text")
         return
     text, encoding = decode(data)
-    meta: dict = {}
+    page: dict = {}
     is_html = bool(_HTML_START.match(text) or (name.endswith(_HTML_SUFFIXES) and _HTML_TAG.search(text, 0, 65536)))
     if is_html:
-        text, meta = html_to_text(text)
+        try:
+            text, page = read_page(text)
+        except Exception as exc:  # noqa: BLE001 - a library's failure on one page must not end the batch
+            yield _error(p, f"HTML page not read: {type(exc).__name__}: {exc}".splitlines()[0])
+            return
     if not text.strip():
-        yield _error(p, "no text in the HTML page" if is_html and data.strip() else "empty file")
+        yield _error(p, "no article text in the HTML page" if is_html and data.strip() else "empty file")
         return
     if len(text) > MAX_ARTICLE_CHARS:
         yield _error(p, _too_large(f"{len(text):,} characters"))
         return
-    yield make_article(display_path(p), text, encoding=encoding, **meta)
+    article = make_article(display_path(p), text, encoding=encoding, **{**page, **metadata})
+    if is_html and not article.paragraphs:         # only a menu, a headline, a "Home" link
+        yield _error(p, "no article text in the HTML page")
+        return
+    yield _dated(article, p)
 
+
+def _dated(article: Article, p: Path) -> Article:
+    """The date the file name starts with, for an article nothing else dates."""
+    if not article.published:
+        article.published = date_in_name(p.name)
+    return article
+
+
+#: The largest HTML page read (as trafilatura's own default limit).
+MAX_PAGE_BYTES = 20_000_000
 
 #: The longest article read (in characters of decoded text, about 80,000 words; news
 #: articles are rarely a tenth of that). Longer files are reported, not read: they are
@@ -115,116 +146,22 @@ def _looks_binary(data: bytes) -> bool:
 
 # --------------------------------------------------------------------------- HTML
 
-_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_HTML_SUFFIXES = (*PAGE_SUFFIXES, ".xhtml")
 _HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
                          re.I | re.S)
 _HTML_TAG = re.compile(r"<(?:html|head|body|p|div|br|span|a|h[1-6]|script|style|article|section|meta|title)[\s/>]", re.I)
-# Elements whose content is never article text (void elements must not be listed).
-_HTML_SKIP = frozenset("script style noscript template svg math iframe object canvas select textarea "
-                       "button nav aside form".split())
-_HTML_BLOCK = frozenset("p div br li ul ol dl dd dt h1 h2 h3 h4 h5 h6 tr table thead tbody tfoot blockquote "
-                        "section article header footer main figure figcaption pre hr address caption "
-                        "details summary center".split())
-_HTML_META = {"og:site_name": "outlet", "application-name": "outlet", "author": "author",
-              "article:author": "author", "article:published_time": "published", "date": "published",
-              "pubdate": "published", "dc.date": "published", "og:url": "url"}
-
-
-class _HTMLText(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.current: list[str] = []
-        self.skip: list[str] = []           # open elements whose text is dropped
-        self.in_head = False
-        self.grab: str | None = None        # "title" or "h1" while inside one
-        self.grabbed: dict[str, list[str]] = {}
-        self.meta: dict[str, str] = {}
-
-    def _flush(self):
-        text = " ".join("".join(self.current).split())
-        if text:
-            self.blocks.append(text)
-        self.current = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "head":
-            self.in_head = True
-        elif tag == "body":
-            self.in_head, self.skip = False, []
-        elif tag == "meta":
-            a = {k.lower(): (v or "") for k, v in attrs}
-            key = _HTML_META.get((a.get("property") or a.get("name") or "").lower())
-            if key and a.get("content", "").strip() and key not in self.meta:
-                self.meta[key] = a["content"].strip()
-        elif tag in _HTML_SKIP:
-            self.skip.append(tag)
-        if tag in ("title", "h1") and tag not in self.grabbed:
-            self.grab = tag
-            self.grabbed[tag] = []
-        if tag in _HTML_BLOCK:
-            self._flush()
-        elif tag == "q":                  # browsers show <q> with quotation marks
-            self.handle_data("“")
-
-    def handle_startendtag(self, tag, attrs):
-        if tag in _HTML_SKIP:           # <svg/>: nothing to skip
-            return
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self.in_head = False
-        elif tag in _HTML_SKIP and tag in self.skip:
-            while self.skip and self.skip.pop() != tag:
-                pass
-        if tag == self.grab:
-            self.grab = None
-        if tag in _HTML_BLOCK:
-            self._flush()
-        elif tag == "q":
-            self.handle_data("”")
-
-    def handle_data(self, data):
-        if self.grab and not self.skip:
-            self.grabbed[self.grab].append(data)
-        if not self.in_head and not self.skip:
-            self.current.append(data)
-
-
-def html_to_text(html: str) -> tuple[str, dict]:
-    """The visible text of an HTML page: one paragraph per block element, separated by
-    blank lines; scripts, styles, forms, navigation and the ``<head>`` dropped; character
-    references decoded. Returns (text, metadata) where metadata may hold ``title`` (the
-    first ``<h1>``, else ``<title>``), ``outlet``, ``author``, ``published`` and ``url``
-    from ``<meta>`` tags. Offsets of quotes in such an article point into this text."""
-    parser = _HTMLText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient; never fail a file on markup
-        pass
-    parser._flush()
-    text = "\n\n".join(parser.blocks)
-    meta: dict = {k: v for k, v in parser.meta.items()}
-    if meta.get("published"):
-        meta["published"] = parse_date(meta["published"]) or meta["published"]
-    for tag in ("h1", "title"):
-        title = " ".join("".join(parser.grabbed.get(tag, [])).split())
-        if title:
-            meta["title"] = title
-            break
-    meta = {k: _clean_text(v) for k, v in meta.items()}
-    return (text + "\n" if text else ""), meta
-
-
 def iter_articles(paths: Iterable[str | os.PathLike]) -> Iterator[Article | SourceError]:
-    """Articles (and errors) from files and folders, one file at a time."""
-    for item in iter_paths(paths):
+    """Articles (and errors) from files and folders, one file at a time, with what the
+    metadata files beside them say (a bad metadata file's errors come before the first
+    article it was read for)."""
+    metadata = FolderMetadata()
+    for item, root in iter_inputs(paths):
         if isinstance(item, SourceError):
             yield item
-        else:
-            yield from read_path(item)
+            continue
+        fields, errors = metadata.lookup(item, root)
+        yield from errors
+        yield from read_path(item, fields)
 
 
 def _field(rec: dict, *names: str) -> str | None:
@@ -240,7 +177,7 @@ def _field(rec: dict, *names: str) -> str | None:
     return None
 
 
-def _read_jsonl(p: Path) -> Iterator[Article | SourceError]:
+def _read_jsonl(p: Path, metadata: dict) -> Iterator[Article | SourceError]:
     gz = p.name.lower().endswith(".gz")
     lineno = 0
     records = 0
@@ -288,13 +225,14 @@ def _read_jsonl(p: Path) -> Iterator[Article | SourceError]:
                     continue
                 text = _clean_text(text)
                 date = _field(rec, "date", "published")
-                published = (parse_date(date) or (None if _placeholder_date(date) else date)) if date else None
-                yield make_article(
+                yield _dated(make_article(
                     display_path(p), text, encoding=encoding,
-                    title=_field(rec, "title"), outlet=_field(rec, "outlet"),
-                    author=_field(rec, "author"), published=published,
-                    url=_field(rec, "url"), record_id=_field(rec, "id"), line=lineno,
-                )
+                    title=_field(rec, "title") or metadata.get("title"),
+                    outlet=_field(rec, "outlet") or metadata.get("outlet"),
+                    author=_field(rec, "author") or metadata.get("author"),
+                    published=(publication_date(date) if date else None) or metadata.get("published"),
+                    url=_field(rec, "url") or metadata.get("url"), record_id=_field(rec, "id"), line=lineno,
+                ), p)
     except (OSError, EOFError, zlib.error) as exc:
         reason = _os_reason(exc) if isinstance(exc, OSError) else (str(exc) or type(exc).__name__)
         if isinstance(exc, EOFError):
