@@ -143,22 +143,22 @@ PEOPLE = ["Maria Lopez", "James Whitaker", "Priya Raman", "Tom Becker", "Aisha B
           "Daniel O'Connor", "Fatima Zahra", "Robert King", "Sofia Marin", "Kwame Mensah"]
 COMMENTERS = ["truthseeker42", "Margaret H.", "JohnD_1960", "realist", "Concerned Citizen", "Pat from Ohio",
               "el_guapo", "Skeptic99", "Linda K", "oldschoolreader", "M. Fischer", "northwind"]
-COMMENTS = [
-    "This is exactly what I expected. Nobody in charge ever listens to ordinary people.",
-    "Great reporting, thank you for covering this when nobody else would.",
-    "I have read this twice and I still do not understand what the actual plan is.",
-    "As my grandfather used to say, \"never trust a promise made in an election year.\"",
-    "The article leaves out the most important part of the story, as usual.",
-    "Can someone explain why this is news? It happens every single year.",
-    "Well said. We need more of this kind of journalism and less of the clickbait.",
-    "Interesting that the other side has not responded at all. Silence speaks volumes.",
-    "My town went through the same thing in 2012 and it took a decade to recover.",
-    "They said it would \"never happen here\" and look where we are now.",
-    "Subscribed just to comment: this headline is misleading.",
-    "Sad news. My thoughts are with the families affected.",
-    "Follow the money and you will find the real reason behind all of this.",
-    "I disagree with the premise, but the piece is fair to both sides.",
-]
+COMMENTS = """\
+This is exactly what I expected. Nobody in charge ever listens to ordinary people.
+Great reporting, thank you for covering this when nobody else would.
+I have read this twice and I still do not understand what the actual plan is.
+As my grandfather used to say, "never trust a promise made in an election year."
+The article leaves out the most important part of the story, as usual.
+Can someone explain why this is news? It happens every single year.
+Well said. We need more of this kind of journalism and less of the clickbait.
+Interesting that the other side has not responded at all. Silence speaks volumes.
+My town went through the same thing in 2012 and it took a decade to recover.
+They said it would "never happen here" and look where we are now.
+Subscribed just to comment: this headline is misleading.
+Sad news. My thoughts are with the families affected.
+Follow the money and you will find the real reason behind all of this.
+I disagree with the premise, but the piece is fair to both sides.
+""".splitlines()
 COOKIE_TEXTS = [
     "We use cookies and similar technologies to personalise content and ads, to provide social media features "
     "and to analyse our traffic. By clicking “Accept all”, you agree to the storing of cookies on your device.",
