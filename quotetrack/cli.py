@@ -130,8 +130,8 @@ def ingest(paths, db_path, outlet, model, batch_size, workers, quiet):
         embeddings.set_threads(embedding_threads(workers))
     failures: list = []
     articles = _articles(paths, failures)
-    if outlet:
-        articles = _with_outlet(articles, outlet.strip())
+    if outlet and outlet.strip():
+        articles = _with_outlet(articles, " ".join(outlet.split()))
     first = next(articles, None)          # read before the database: nothing to add creates no file
     if first is None and not Path(db_path).exists():
         if not quiet:
