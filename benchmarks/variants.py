@@ -43,7 +43,7 @@ from quotetrack.extract.quotes import find_quotes  # noqa: E402
 
 SHARED = Path(os.environ.get("QUOTETRACK_SHARED", ROOT.parent / "shared"))
 
-# which statement a seed sentence renders (the groups of tests/test_seeds.py)
+# which statement a seed sentence renders (the groups of tests/ingest/test_seeds.py)
 SEED_LABELS = [
     ("act decisively", "act"), ("act energetically", "act"), ("act vigorously", "act"),
     ("plays no role", "role"), ("form part of the conflict", "role"), ("not part of the conflict", "role"),

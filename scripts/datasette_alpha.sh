@@ -18,6 +18,6 @@ SPEC="datasette"
 "$VENV/bin/python" -m pip install --quiet --pre --upgrade "$SPEC"
 echo "datasette $("$VENV/bin/python" -c 'import datasette.version as v; print(v.__version__)')"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -o addopts="" -rf --tb=line \
-    tests/test_site.py tests/test_datasette.py tests/test_speaker_search.py tests/test_site_facets.py \
+    tests/site/test_site.py tests/site/test_datasette.py tests/site/test_speaker_search.py tests/site/test_site_facets.py \
     | tee "$VENV/report.txt" || true
 echo "report: $VENV/report.txt"

@@ -17,7 +17,7 @@ over :func:`quotetrack.grouping.variants.pair_features` with the multilingual-e5
 ``lexical`` without it (the fallback when the embedding model is missing). The threshold
 maximises the mean F1 over the training sets, on out-of-fold probabilities. The script
 prints the cross-validated figures per set and writes the parameters, with a held-out
-check (pairs and the probability the model gives them) that ``tests/test_variants.py``
+check (pairs and the probability the model gives them) that ``tests/grouping/test_variants.py``
 recomputes from the shipped file.
 """
 from __future__ import annotations

@@ -11,6 +11,8 @@ import random
 import shutil
 from pathlib import Path
 
+from quotetrack.records import Article, Quote
+
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 PEOPLE = [
@@ -159,3 +161,21 @@ def check_database(db_path) -> dict:
     finally:
         conn.close()
     return counts
+
+
+def make_article(path, outlet, published, title, body, specs):
+    """Article + Quotes from a body and (quoted text, speaker, mention, kind) specs."""
+    article = Article(path=path, text=body, title=title, outlet=outlet, published=published,
+                      paragraphs=[(0, len(body))])
+    quotes = []
+    for quoted, speaker, mention, kind in specs:
+        start = body.index(quoted)
+        q = Quote(start=start, end=start + len(quoted), text=quoted, speaker=speaker,
+                  speaker_kind=kind, speaker_mention=mention, cue="said", confidence=0.9,
+                  method="test")
+        if mention:
+            q.speaker_start = body.index(mention)
+            q.speaker_end = q.speaker_start + len(mention)
+        quotes.append(q)
+    return article, quotes
+

@@ -1,4 +1,4 @@
-"""The database behind the site tests (tests/test_site.py, tests/test_browser.py):
+"""The database behind the site tests (tests/site/test_site.py, tests/site/test_browser.py):
 the five seed articles plus a hostile article (a JSON Lines record whose text,
 title, outlet, author and URL carry ``<script>`` and ``<img onerror>``), ingested
 with ``quotetrack ingest`` once per test session."""
@@ -9,8 +9,12 @@ import shutil
 from pathlib import Path
 
 import sqlite_utils
+import yaml
+from datasette.app import Datasette
+from datasette.plugins import pm
 from click.testing import CliRunner
 
+from quotetrack import site as site_plugin
 from quotetrack.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +65,13 @@ def build_site_db(tmp_path_factory) -> Path:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     done.touch()
     return db_path
+
+
+def make_datasette(db_path, *, files=None, immutables=None, metadata=None, **kwargs):
+    """A Datasette on the site database with the project's metadata and the plugin."""
+    if not any(p is site_plugin for p in pm.get_plugins()):
+        pm.register(site_plugin, name="quotetrack")   # not installed in this environment
+    metadata = metadata or yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    files = files if files is not None else ([] if immutables else [str(db_path)])
+    return Datasette(files, immutables=immutables, metadata=metadata, **kwargs)
+

@@ -6,7 +6,7 @@
 * A faster stand-in for the attribute ruler: same rules, same results, less time.
 * The rule lemmatizer run a doc at a time (:class:`MemoLemmatizer`): same lemmas.
 
-``tests/test_speedups.py`` checks both against spaCy's own results token by token.
+``tests/extract/test_speedups.py`` checks both against spaCy's own results token by token.
 
 en_core_web_sm sets coarse part-of-speech tags, some lemmas and morphology through an
 ``attribute_ruler`` of ~180 one- and two-token patterns. spaCy's general ``Matcher``

@@ -6,7 +6,7 @@ from spacy.pipeline import AttributeRuler
 from quotetrack.extract.speedups import IndexedAttributeRuler
 from quotetrack.extract.pipeline import load_nlp
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TRICKY = [
     "Y'all gonna get it. We ain't got nothin' to lose, c'mon. Let's go. I'd have done it. There's a cat.",
     "He gets it. She got it.  \n\n  Whether or not you like it, I told you and it. Is it? Did he?",

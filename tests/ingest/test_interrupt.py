@@ -30,7 +30,7 @@ import pytest
 
 from _generated import build_corpus, check_database, snapshot
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KILLS_PER_CHAIN = 8
 
 

@@ -15,9 +15,9 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 from markupsafe import Markup
 
-from _sitedata import (HOSTILE_OUTLET, HOSTILE_TITLE, IMG, METADATA, SCRIPT, build_site_db)
+from _sitedata import (HOSTILE_OUTLET, HOSTILE_TITLE, IMG, METADATA, SCRIPT, build_site_db, make_datasette)
 from quotetrack import site as site_plugin
-from quotetrack.site import pages, sqlfunctions, views
+from quotetrack.site import pages, views
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
@@ -44,14 +44,6 @@ def rows(db_path):
     data["hostile_quote"] = next(db.query("select * from quotes where text like '%<script>%'"))
     db.close()
     return data
-
-
-def make_datasette(db_path, *, files=None, immutables=None, metadata=None, **kwargs):
-    if not any(p is site_plugin for p in pm.get_plugins()):
-        pm.register(site_plugin, name="quotetrack")   # not installed in this environment
-    metadata = metadata or yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    files = files if files is not None else ([] if immutables else [str(db_path)])
-    return Datasette(files, immutables=immutables, metadata=metadata, **kwargs)
 
 
 @pytest.fixture

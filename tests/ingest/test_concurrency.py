@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from _generated import build_corpus, check_database, snapshot
-from test_public import get, start_server
+from _server import get, start_server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, QUOTETRACK_EMBEDDINGS="0")
 MAX_REQUESTS = 1500
 

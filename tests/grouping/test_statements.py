@@ -8,7 +8,7 @@ from quotetrack import ingest as ingesting
 from quotetrack.db import store
 from quotetrack.grouping import embeddings, statements
 from quotetrack.cli import cli
-from test_seeds import EXPECTED_STATEMENTS, statement_groups
+from _seeds import EXPECTED_STATEMENTS, statement_groups
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
@@ -191,7 +191,7 @@ def test_old_database_links_are_upgraded(tmp_path):
 import random  # noqa: E402
 
 from quotetrack.grouping import variants  # noqa: E402
-from test_store import make_article  # noqa: E402
+from _generated import make_article  # noqa: E402
 
 _SYLLABLES = "ka lo mi nu pe ra si to vu ze ba di fo gu ha je".split()
 

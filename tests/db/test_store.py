@@ -7,9 +7,9 @@ import time
 import pytest
 import sqlite_utils
 
-from _generated import check_database
+from _generated import check_database, make_article
 from quotetrack.grouping import statements
-from quotetrack.records import Article, Quote
+from quotetrack.records import Article
 from quotetrack.db.store import ensure_db_shape, migrations, speaker_key, stats
 from quotetrack.ingest import BatchedSaves, open_db, save_article
 from quotetrack.grouping.variants import normalise, same_statement
@@ -26,23 +26,6 @@ ALL_MIGRATIONS = ["m001_initial_schema", "m002_search_and_views", "m003_identiti
                   "m010_speaker_search", "m011_page_furniture", "m012_site_summaries", "m013_sql_views",
                   "m014_statement_search"]
 A_ROLE = "Cuba plays a role in the war in Ukraine"
-
-
-def make_article(path, outlet, published, title, body, specs):
-    """Article + Quotes from a body and (quoted text, speaker, mention, kind) specs."""
-    article = Article(path=path, text=body, title=title, outlet=outlet, published=published,
-                      paragraphs=[(0, len(body))])
-    quotes = []
-    for quoted, speaker, mention, kind in specs:
-        start = body.index(quoted)
-        q = Quote(start=start, end=start + len(quoted), text=quoted, speaker=speaker,
-                  speaker_kind=kind, speaker_mention=mention, cue="said", confidence=0.9,
-                  method="test")
-        if mention:
-            q.speaker_start = body.index(mention)
-            q.speaker_end = q.speaker_start + len(mention)
-        quotes.append(q)
-    return article, quotes
 
 
 def hash_of(article):

@@ -14,7 +14,7 @@ from quotetrack.site import sqlfunctions
 from quotetrack.records import Article, Quote
 from quotetrack.ingest import open_db, save_article
 
-METADATA = Path(__file__).parent.parent / "metadata.yml"
+METADATA = Path(__file__).resolve().parents[2] / "metadata.yml"
 
 LONG = "We will act decisively against anyone who takes part in human trafficking for mercenaries"
 TRUNC = "act decisively against anyone who takes part"

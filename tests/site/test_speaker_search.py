@@ -10,12 +10,11 @@ import pytest
 import sqlite_utils
 
 from _sitedata import build_site_db
-from quotetrack import site as site_plugin
 from quotetrack.site import sqlfunctions
 from quotetrack.records import Article, Quote
 from quotetrack.db.store import migrations
 from quotetrack.ingest import open_db, save_article
-from test_site import make_datasette
+from _sitedata import make_datasette
 
 BRUNO = "Bruno Rodríguez"
 MINISTRY = "Cuban Ministry of Foreign Affairs"

@@ -7,10 +7,6 @@ ingested article is escaped on every HTML page that shows it.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,9 +18,10 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+from _server import get, start_server
 from quotetrack.cli import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 HOSTILE = f"""{IMG} Mayor answers the website hackers
@@ -41,41 +38,6 @@ PLAIN = """Bridge to open in May
 
 “We will open the new bridge in May, and not a day later,” Transport Minister Paul Green said on Tuesday.
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(base: str, path: str, **params) -> tuple[int, str]:
-    url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
-    try:
-        with urllib.request.urlopen(url, timeout=20) as r:
-            return r.status, r.read().decode("utf-8")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
-
-
-def start_server(db_path: Path, *extra: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "quotetrack.cli", "serve", str(db_path), "--port", str(port),
-                             *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()}")
-        try:
-            with urllib.request.urlopen(base + "/-/versions.json", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from quotetrack.sources.files import SourceError, iter_paths
 from quotetrack.sources.formats import iter_articles, read_path
 from quotetrack.sources.layout import make_article
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def one(path) -> Article | SourceError:
