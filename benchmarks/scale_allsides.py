@@ -255,7 +255,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, help="first N articles instead of all 37,547")
     ap.add_argument("--by-date", action="store_true",
                     help="with --limit: the earliest N articles by date, in date order, instead of the first N")
-    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1, help="quotetrack ingest --workers (always passed)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--db", help="database to build (default: a temporary file)")
     ap.add_argument("--keep-db", action="store_true", help="keep the temporary database and print its path")
@@ -310,9 +310,7 @@ def main() -> None:
         print(f"AllSides: {n_articles:,} articles, {n_words:,} words; workers={args.workers}; "
               f"load average {res['load']:.2f}")
         cmd = [sys.executable, "-m", "quotetrack.cli", "ingest", *map(str, files), "--db", str(db), "--quiet",
-               "--batch-size", str(args.batch_size)]
-        if args.workers != 1:
-            cmd += ["--workers", str(args.workers)]
+               "--batch-size", str(args.batch_size), "--workers", str(args.workers)]
         secs, peak, pss, proc = run_measured(cmd, tmp)
         if proc.returncode not in (0, 1):
             sys.exit(f"ingest failed ({proc.returncode}):\n{proc.stderr[-3000:]}")

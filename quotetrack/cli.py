@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 
 # One BLAS thread per process: OpenBLAS's spinning helper threads compete with spaCy and
-# with the --workers processes for the cores (measured: 28 s instead of 38 s for 300
-# AllSides articles with --workers 2, 49 s instead of 52 s with one process). Set before
+# with the --workers processes for the cores (docs/performance.md). Set before
 # numpy is imported; an explicit setting in the environment wins. (The embedding model's
 # OpenMP threads are set per ingest instead: embedding_threads.)
 _OMP_SET_BY_USER = "OMP_NUM_THREADS" in os.environ
@@ -65,6 +64,21 @@ def _model(model: str | None, workers: int):
         raise click.ClickException(str(e)) from None
 
 
+# the default of --workers: every usable core, up to this many (each worker holds a spaCy
+# model of its own, and past this the one process that writes the database is the limit)
+MAX_DEFAULT_WORKERS = 8
+WORKERS_HELP = (f"Processes that parse and attribute in parallel, one spaCy model each (1: this process; "
+                f"at most {MAX_DEFAULT_WORKERS} by default, past which the one database writer is the limit). "
+                "A short input starts fewer, or none.")
+
+
+def default_workers() -> int:
+    """The default of ``--workers``: the usable cores, at most ``MAX_DEFAULT_WORKERS``."""
+    from .grouping.embeddings import usable_cores
+
+    return max(1, min(usable_cores(), MAX_DEFAULT_WORKERS))
+
+
 def embedding_threads(workers: int) -> int:
     """Threads for the sentence-embedding model during an ingest: in one process,
     parsing and grouping take turns, so grouping may use every core; with ``workers``
@@ -107,8 +121,8 @@ def cli():
               help="Outlet of every article of this run that has none (from its metadata or its text).")
 @click.option("--model", default=None, help="spaCy model to parse with (default: en_core_web_sm, else its PyPI re-upload).")
 @click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
-              help="Processes that parse and attribute in parallel (one spaCy model each); 2 uses both cores of a 2-core machine.")
+@click.option("--workers", default=default_workers, show_default="the usable cores", type=click.IntRange(1),
+              help=WORKERS_HELP)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def ingest(paths, db_path, outlet, model, batch_size, workers, quiet):
     """Add articles from files or folders to the database.
@@ -126,8 +140,11 @@ def ingest(paths, db_path, outlet, model, batch_size, workers, quiet):
     from .grouping import embeddings
 
     nlp = _model(model, workers)         # before the database: a missing model creates nothing
-    if not _OMP_SET_BY_USER:
-        embeddings.set_threads(embedding_threads(workers))
+
+    def set_threads(started: int) -> None:   # the parsing processes actually started
+        if not _OMP_SET_BY_USER:
+            embeddings.set_threads(embedding_threads(started))
+
     failures: list = []
     articles = _articles(paths, failures)
     if outlet and outlet.strip():
@@ -146,6 +163,7 @@ def ingest(paths, db_path, outlet, model, batch_size, workers, quiet):
     counts = ingesting.ingest_articles(db, itertools.chain([first] if first else [], articles), nlp,
                                        batch_size=batch_size, workers=workers,
                                        on_error=_extraction_failed(failures), on_failed=not_stored,
+                                       on_workers=set_threads,
                                        progress=lambda extracted: _progress(extracted, quiet, "ingest"))
     if not quiet:
         click.echo(f"{_count(counts['added'], 'article')} added ({_count(counts['quotes'], 'quotation')}), "
@@ -173,8 +191,8 @@ def _count(n: int, noun: str) -> str:
               help="Also emit quoted strings that are not speech: titles of works, nicknames, scare quotes.")
 @click.option("--model", default=None, help="spaCy model to parse with.")
 @click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
-              help="Processes that parse and attribute in parallel (one spaCy model each); 2 uses both cores of a 2-core machine.")
+@click.option("--workers", default=default_workers, show_default="the usable cores", type=click.IntRange(1),
+              help=WORKERS_HELP)
 def extract(paths, as_json, include_all, model, batch_size, workers):
     """Print the quotations in FILES without touching a database.
 

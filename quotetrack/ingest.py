@@ -126,12 +126,14 @@ class BatchedSaves(store.BatchedSaves):
 
 
 def ingest_articles(db: sqlite_utils.Database, articles: Iterable, nlp, *, batch_size: int = 32, workers: int = 1,
-                    on_error=None, on_failed=None, progress=None) -> dict:
+                    on_error=None, on_failed=None, progress=None, on_workers=None) -> dict:
     """Store ``articles`` in ``db`` as ``quotetrack ingest`` does; returns the counts
     ``{"added", "present", "quotes"}`` (quotations stored, page furniture removed).
 
     Articles already stored (content hash) are skipped before parsing; the others are
-    extracted with ``nlp`` on ``workers`` processes, in batches of ``batch_size``
+    extracted with ``nlp`` on up to ``workers`` processes (fewer, or this one, when
+    there are few new articles: :func:`quotetrack.extract.parallel.planned`;
+    ``on_workers(n)`` hears the number chosen before any parsing), in batches of ``batch_size``
     (``on_error(article, error)``: one could not be extracted); their speech is stored
     one transaction per batch of articles, each article in a savepoint
     (``on_failed(article, error)``: one could not be stored). ``progress(iterable)``
@@ -144,6 +146,9 @@ def ingest_articles(db: sqlite_utils.Database, articles: Iterable, nlp, *, batch
     counts = {"added": 0, "present": 0, "quotes": 0}
     present, stored = store.ingest_counters(counts)
     fresh = store.new_articles(db, articles, present)
+    workers, fresh = parallel.planned(fresh, workers)
+    if on_workers is not None:
+        on_workers(workers)
     extracted = parallel.extract_articles(fresh, nlp, batch_size=batch_size, on_error=on_error, workers=workers)
     if progress is not None:
         extracted = progress(extracted)

@@ -2,7 +2,9 @@
 
 ``extract_articles(..., workers=N)`` is the driver for any number of processes: the
 one-process driver (``pipeline.extract_articles``) for N = 1, ``extract_parallel`` for
-N > 1. The
+N > 1. A pool is started only when the input is long enough to pay for it
+(:func:`planned`): with fewer than ``MIN_ARTICLES_PER_WORKER`` articles per process,
+fewer processes are started, and none below twice that. The
 articles are cut into chunks in input order; each chunk goes to a worker process,
 which runs the single-process driver (``pipeline.extract_articles``) on it and sends
 back plain ``records.Quote`` lists; results come back in input order. At most
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import collections
 import gc
+import itertools
 import json
 import multiprocessing
 import os
@@ -45,6 +48,10 @@ CHUNK_SIZE = 8           # articles per task (16: a worker peaked ~50 MB higher,
 # a worker is replaced (forked afresh from the fork server) after this many chunks:
 # spaCy's string store grows with every new word it sees, so memory stays flat on long runs
 TASKS_PER_WORKER = 100
+# a pool of N processes is started only for N times this many articles or more (fewer
+# processes for fewer articles, none below twice this): a pool's start-up costs more
+# than the parsing it saves on a few articles
+MIN_ARTICLES_PER_WORKER = 32
 
 _nlp = None              # the worker's model (loaded in the fork server, or by name)
 _nlp_model: str | None = "<unset>"
@@ -205,14 +212,30 @@ def extract_parallel(articles: Iterable, nlp, workers: int, batch_size: int = 32
         pool.join()
 
 
+def planned(articles: Iterable, workers: int) -> tuple[int, Iterator]:
+    """``(processes, articles)``: the processes worth starting for ``articles`` when
+    ``workers`` are allowed, and the same articles, in order. Up to ``workers *
+    MIN_ARTICLES_PER_WORKER`` articles are read ahead to count them: fewer than that
+    give one process per ``MIN_ARTICLES_PER_WORKER`` articles, and 1 (this process,
+    no pool) below twice that."""
+    articles = iter(articles)
+    if workers <= 1:
+        return 1, articles
+    ahead = list(itertools.islice(articles, workers * MIN_ARTICLES_PER_WORKER))
+    workers = max(1, min(workers, len(ahead) // max(1, MIN_ARTICLES_PER_WORKER)))
+    return workers, itertools.chain(ahead, articles)
+
+
 def extract_articles(articles: Iterable, nlp, batch_size: int = 32, n_process: int = 1, on_error=None,
                      workers: int = 1) -> Iterator[tuple[object, list]]:
     """(article, quotes) for each article, in input order: the one-process driver
     (:func:`quotetrack.extract.pipeline.extract_articles`, which see) with ``workers`` = 1;
-    with ``workers`` > 1 the articles are spread over that many processes
-    (:func:`extract_parallel`) and the output is the same. ``nlp`` may be a
+    with ``workers`` > 1 the articles are spread over up to that many processes
+    (:func:`extract_parallel`; fewer, or none, for a short input: :func:`planned`)
+    and the output is the same. ``nlp`` may be a
     :class:`~quotetrack.extract.pipeline.ModelByName` (see ``pipeline.model_for``),
-    loaded by the workers only."""
+    loaded by the workers only, or here when no pool is started."""
+    workers, articles = planned(articles, workers)
     if workers > 1:
         yield from extract_parallel(articles, nlp, workers, batch_size=batch_size, on_error=on_error)
         return

@@ -22,9 +22,17 @@ def corpus(tmp_path_factory):
     return root
 
 
+@pytest.fixture
+def pool_for_any_input(monkeypatch):
+    """A pool however short the input (a real one skips the pool for a few articles)."""
+    from quotetrack.extract import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ARTICLES_PER_WORKER", 1)
+
+
 @pytest.mark.slow
-def test_extract_with_two_workers_equals_one(corpus):
-    one = run("extract", corpus, "--json", "--all")
+def test_extract_with_two_workers_equals_one(corpus, pool_for_any_input):
+    one = run("extract", corpus, "--json", "--all", "--workers", "1")
     two = run("extract", corpus, "--json", "--all", "--workers", "2", "--batch-size", "4")
     assert one.exit_code == two.exit_code == 1          # the empty file
     lines = one.stdout.splitlines()
@@ -32,7 +40,7 @@ def test_extract_with_two_workers_equals_one(corpus):
     assert two.stdout == one.stdout
 
 
-def test_with_workers_the_calling_process_loads_no_model(corpus, monkeypatch):
+def test_with_workers_the_calling_process_loads_no_model(corpus, monkeypatch, pool_for_any_input):
     """The writer of ``--workers 2`` never parses: only the workers hold a model."""
     from quotetrack.extract import pipeline
 
@@ -46,9 +54,60 @@ def test_with_workers_the_calling_process_loads_no_model(corpus, monkeypatch):
     assert again.exit_code == 1 and again.stdout == expected and len(expected.splitlines()) > 50
 
 
+def test_workers_default_to_the_usable_cores_at_most_eight(monkeypatch):
+    from quotetrack import cli as cli_module
+    from quotetrack.grouping import embeddings
+
+    for cores, expected in ((1, 1), (2, 2), (8, 8), (64, 8)):
+        monkeypatch.setattr(embeddings, "usable_cores", lambda cores=cores: cores)
+        assert cli_module.default_workers() == expected
+    for command in ("ingest", "extract"):
+        option = next(p for p in cli.commands[command].params if p.name == "workers")
+        assert option.default is cli_module.default_workers
+
+
+def test_a_short_input_starts_fewer_processes_or_none(monkeypatch):
+    from quotetrack.extract import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ARTICLES_PER_WORKER", 4)
+    for n, workers, expected in ((0, 2, 1), (7, 2, 1), (8, 2, 2), (100, 2, 2), (13, 8, 3), (100, 8, 8), (100, 1, 1)):
+        started, articles = parallel.planned(iter(range(n)), workers)
+        assert (started, list(articles)) == (expected, list(range(n))), (n, workers)
+
+
+def test_one_file_is_extracted_without_a_pool(corpus, monkeypatch):
+    """The default --workers (every core) on one file: no pool, the same output."""
+    from quotetrack.extract import parallel
+
+    article = corpus / "seeds" / sorted(p.name for p in (corpus / "seeds").iterdir())[0]
+    expected = run("extract", article, "--json", "--all", "--workers", "1")
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for one file")
+
+    monkeypatch.setattr(parallel, "_make_pool", no_pool)
+    got = run("extract", article, "--json", "--all", "--workers", "2")
+    assert got.exit_code == expected.exit_code == 0 and got.stdout == expected.stdout and got.stdout
+
+
+def test_ingest_sizes_the_embedding_threads_by_the_processes_started(corpus, tmp_path, monkeypatch):
+    """A short input parses in the ingest process: grouping may then use every core."""
+    from quotetrack import ingest as ingesting
+    from quotetrack.extract import parallel
+    from quotetrack.extract.pipeline import ModelByName
+    from quotetrack.sources.formats import iter_articles
+
+    monkeypatch.setattr(parallel, "_make_pool", lambda *a, **k: pytest.fail("a pool was started"))
+    articles = [a for a in iter_articles([corpus / "seeds"]) if hasattr(a, "text")][:3]
+    heard = []
+    db = ingesting.open_db(tmp_path / "q.db")
+    counts = ingesting.ingest_articles(db, articles, ModelByName(), workers=2, on_workers=heard.append)
+    assert heard == [1] and counts["added"] == 3
+
+
 @pytest.mark.slow
-def test_ingest_with_two_workers_equals_one(corpus, tmp_path):
-    assert run("ingest", corpus, "--db", tmp_path / "one.db", "--quiet").exit_code == 1
+def test_ingest_with_two_workers_equals_one(corpus, tmp_path, pool_for_any_input):
+    assert run("ingest", corpus, "--db", tmp_path / "one.db", "--quiet", "--workers", "1").exit_code == 1
     assert run("ingest", corpus, "--db", tmp_path / "two.db", "--quiet", "--workers", "2").exit_code == 1
     check_database(tmp_path / "two.db")
     expected, got = snapshot(tmp_path / "one.db"), snapshot(tmp_path / "two.db")
@@ -64,7 +123,7 @@ def test_dask_local_cluster_equals_single_process(corpus, tmp_path):
 
     from quotetrack.ingest import ingest_distributed
 
-    assert run("ingest", corpus, "--db", tmp_path / "one.db", "--quiet").exit_code == 1
+    assert run("ingest", corpus, "--db", tmp_path / "one.db", "--quiet", "--workers", "1").exit_code == 1
     errors = []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:

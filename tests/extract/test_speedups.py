@@ -85,6 +85,30 @@ def test_blas_ops_give_spacys_annotations():
     assert any(isinstance(node.ops, NumpyBlasOps) for node in load_nlp().get_pipe("ner").model.walk())
 
 
+def test_hash_embedding_sums_are_thincs_bit_for_bit():
+    """gather_add (the hash embeddings' row sums) through numpy: the same floats as
+    thinc's kernel, bit for bit, for the shapes and index types the models use."""
+    import numpy
+    import pytest
+    from thinc.api import NumpyOps
+
+    from quotetrack.extract.speedups import NumpyBlasOps
+
+    ops, thinc_ops = NumpyBlasOps(), NumpyOps()
+    rng = numpy.random.default_rng(0)
+    for dtype in ("float32", "float64"):
+        for rows, n, k in ((5000, 700, 4), (1000, 3, 4), (300, 50, 1)):
+            table = rng.standard_normal((rows, 96)).astype(dtype)
+            table[0] = -0.0                                   # signed zeros come out as thinc's
+            for index_type in ("uint32", "int32"):
+                indices = rng.integers(0, rows, (n, k)).astype(index_type)
+                indices[0] = 0
+                ours = ops.gather_add(table, indices)
+                assert ours.dtype == table.dtype and ours.tobytes() == thinc_ops.gather_add(table, indices).tobytes()
+    with pytest.raises(IndexError):
+        ops.gather_add(table, numpy.array([[rows]], dtype="uint32"))
+
+
 def test_memo_lemmatizer_gives_spacys_lemmas():
     from quotetrack.extract.speedups import MemoLemmatizer
 
