@@ -127,7 +127,7 @@ def open_db(path: str | Path, rules: Rules | None = None) -> sqlite_utils.Databa
         # killed process loses nothing committed and the database stays consistent even
         # after a power cut, which may only undo the last commits (whole articles)
         db.execute("PRAGMA synchronous=NORMAL")
-        # a batch of 64 articles rewrites far more than the default 1,000 pages (4 MB)
+        # a batch of 64 articles rewrites far more than the default 1,000 pages
         # once the database is large, so the default checkpointed after nearly every
         # batch; at 10,000 pages a page rewritten by several batches is copied back
         # to the database once

@@ -42,7 +42,7 @@ def model_name_of(nlp: Language) -> str | None:
 class ModelByName:
     """A model named but not loaded in this process: what ``extract_articles(...,
     workers=N)`` needs when only the worker processes parse (the writer of an ingest
-    then does not hold a model it never uses, ~55 MB and half a second). With one
+    then does not load a model it never uses). With one
     worker, ``extract_articles`` loads it."""
     name: str | None = None
 
