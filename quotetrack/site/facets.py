@@ -136,12 +136,37 @@ class Link:
 
 def one_pass(conn: sqlite3.Connection, sql: str, params, specs: list[FacetSpec], time_limit_ms: int,
              links: dict | None = None) -> dict:
-    """``{spec.key: Counter}`` over the rows of ``sql``, read once, a chunk at a time.
-    A date facet is counted by the column's values, then each distinct value turned
-    into its day (cheaper than SQLite's date() on every row). A ``through`` facet
-    (``links[spec.key]``: a :class:`Link`) counts the link table's values over the keys
-    the pass read, each row once per value, without running ``sql`` again."""
-    links = links or {}
+    """``{spec.key: Counter}`` over the rows of ``sql``, read once, a chunk at a time,
+    within ``time_limit_ms`` (else :class:`TimedOut`). A date facet is counted by the
+    column's values, then each distinct value turned into its day (cheaper than SQLite's
+    date() on every row). A ``through`` facet (``links[spec.key]``: a :class:`Link`)
+    counts the link table's values over the keys the pass read, each row once per
+    value, without running ``sql`` again."""
+    deadline = time.perf_counter() + time_limit_ms / 1000
+    conn.set_progress_handler(lambda: time.perf_counter() >= deadline, 1000)
+    text_factory = conn.text_factory
+    try:
+        # text decoded by sqlite3 in C, not by Datasette's Python text factory (which
+        # replaces undecodable bytes, and took a third of the pass's time); a database
+        # holding bytes that are not UTF-8 is read again with Datasette's
+        try:
+            conn.text_factory = str
+            return _counted(conn, sql, params, specs, links or {})
+        except sqlite3.OperationalError as e:
+            if "decode" not in str(e).lower() or text_factory is str:
+                raise
+        finally:
+            conn.text_factory = text_factory
+        return _counted(conn, sql, params, specs, links or {})
+    except sqlite3.OperationalError as e:
+        if "interrupted" in str(e):
+            raise TimedOut() from e
+        raise
+    finally:
+        conn.set_progress_handler(None, 1000)
+
+
+def _counted(conn: sqlite3.Connection, sql: str, params, specs: list[FacetSpec], links: dict) -> dict:
     plain = [s for s in specs if s.kind != "through"]
     through = [s for s in specs if s.kind == "through" and s.key in links]
     key = escape_sqlite(next(iter(links.values())).key) if through else None
@@ -149,50 +174,28 @@ def one_pass(conn: sqlite3.Connection, sql: str, params, specs: list[FacetSpec],
     selected = ([key] if key else []) + columns or ["1"]
     counts = {c: Counter() for c in columns}
     keys: list = []
-    deadline = time.perf_counter() + time_limit_ms / 1000
-    conn.set_progress_handler(lambda: time.perf_counter() >= deadline, 1000)
     out = {}
-    # text decoded by sqlite3 in C, not by Datasette's Python text factory (which
-    # replaces undecodable bytes, a third of the pass's time); a database with bytes
-    # that are not UTF-8 is read again with Datasette's
-    text_factory = conn.text_factory
-    if text_factory is not str:
-        try:
-            conn.text_factory = str
-            return one_pass(conn, sql, params, specs, time_limit_ms, links)
-        except sqlite3.OperationalError as e:
-            if "decode" not in str(e).lower():
-                raise
-        finally:
-            conn.text_factory = text_factory
-    try:
-        cursor = conn.cursor()
-        cursor.row_factory = None
-        cursor.execute(f"select {', '.join(selected)} from ({sql})", params or {})
-        while chunk := cursor.fetchmany(2048):
-            values = list(zip(*chunk))
-            if key:
-                keys.extend(values.pop(0))
-            for counter, column in zip(counts.values(), values):
-                counter.update(column)
-            if selected == ["1"]:          # nothing to count: no need to read the rows
-                break
-        for spec in through:
-            link = links[spec.key]
-            link_cursor = conn.cursor()
-            link_cursor.row_factory = None
-            rows = link_cursor.execute(
-                f"select {escape_sqlite(spec.column)}, count(distinct {escape_sqlite(link.their_column)}) "
-                f"from {escape_sqlite(link.table)} where {escape_sqlite(link.their_column)} in "
-                f"(select value from json_each(?)) and {escape_sqlite(spec.column)} is not null "
-                f"group by {escape_sqlite(spec.column)}", [json.dumps(keys)]).fetchall()
-            out[spec.key] = Counter(dict(rows))
-    except sqlite3.OperationalError as e:
-        if "interrupted" in str(e):
-            raise TimedOut() from e
-        raise
-    finally:
-        conn.set_progress_handler(None, 1000)
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(f"select {', '.join(selected)} from ({sql})", params or {})
+    while chunk := cursor.fetchmany(2048):
+        values = list(zip(*chunk))
+        if key:
+            keys.extend(values.pop(0))
+        for counter, column in zip(counts.values(), values):
+            counter.update(column)
+        if selected == ["1"]:          # nothing to count: no need to read the rows
+            break
+    for spec in through:
+        link = links[spec.key]
+        link_cursor = conn.cursor()
+        link_cursor.row_factory = None
+        rows = link_cursor.execute(
+            f"select {escape_sqlite(spec.column)}, count(distinct {escape_sqlite(link.their_column)}) "
+            f"from {escape_sqlite(link.table)} where {escape_sqlite(link.their_column)} in "
+            f"(select value from json_each(?)) and {escape_sqlite(spec.column)} is not null "
+            f"group by {escape_sqlite(spec.column)}", [json.dumps(keys)]).fetchall()
+        out[spec.key] = Counter(dict(rows))
     for spec in plain:
         counter = counts[escape_sqlite(spec.column)]
         if spec.kind == "date":

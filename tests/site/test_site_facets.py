@@ -36,3 +36,20 @@ def test_days_are_what_sqlites_date_makes_of_each_value():
     con.executemany("insert into t values (?)", [(v,) for v, n in counts.items() for _ in range(n)])
     expected = dict(con.execute("select date(d), count(*) from t where date(d) is not null group by date(d)").fetchall())
     assert dict(by_day(con, counts)) == expected
+
+
+def test_a_pass_reads_text_that_is_not_utf8_and_keeps_the_time_limit():
+    from quotetrack.site.facets import FacetSpec, TimedOut, one_pass
+
+    con = sqlite3.connect(":memory:")
+    con.text_factory = lambda b: str(b, "utf-8", "replace")          # as Datasette reads text
+    con.execute("create table t (id integer primary key, outlet text)")
+    con.executemany("insert into t (outlet) values (?)", [("NPR",), ("NPR",), ("BBC",)])
+    con.execute("insert into t (outlet) values (cast(x'ff4e5052' as text))")   # not UTF-8
+    counted = one_pass(con, "select * from t", {}, [FacetSpec("outlet", "column")], 1000)
+    assert counted["outlet"]["NPR"] == 2 and sum(counted["outlet"].values()) == 4
+    assert con.text_factory is not str                               # the connection as it was
+    con.execute("create table big as with recursive n(i) as (select 1 union all select i + 1 from n "
+                "where i < 3000000) select i as outlet from n")
+    with pytest.raises(TimedOut):
+        one_pass(con, "select * from big b1", {}, [FacetSpec("outlet", "column")], 1)
