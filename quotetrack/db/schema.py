@@ -566,3 +566,40 @@ def m014_statement_search(db: sqlite_utils.Database) -> None:
           {refresh(wordings.format('new.statement_id'), 'new.statement_id')}
         end;
     """)
+
+
+@migrations(name="m015_originals_and_lineage")
+def m015_originals_and_lineage(db: sqlite_utils.Database) -> None:
+    """Official texts and article lineage.
+
+    - ``originals(id, speaker_id, published, lang, url, path, title, text, content_hash UNIQUE,
+      added_at)``: a statement as its speaker published it, in its own language
+      (``quotetrack originals add``);
+    - ``original_sentences(id, original_id, position, start, end, text, lang, statement_id)``:
+      its sentences (``start``/``end`` offsets into ``originals.text``), each the source
+      sentence of one statement, which its renderings in the news join;
+    - ``article_sources(article_id, source_article_id, score, method, aligned, evidence)``:
+      ``article_id`` is a copy or rewrite of the earlier ``source_article_id``;
+    - ``article_fingerprints(hash, article_id)``: the few rarest word shingles of each
+      article, which find the candidates of that judgement without scanning every pair;
+    - ``article_lineage(article_id, checked_at)``: the articles whose sources were looked for;
+    - ``statements.independent_outlets``: outlets carrying a statement, copies counted once.
+    """
+    db.execute("""create table if not exists originals (
+        id integer primary key, speaker_id integer references speakers(id), published text, lang text,
+        url text, path text, title text, text text not null, content_hash text unique, added_at text)""")
+    db.execute("""create table if not exists original_sentences (
+        id integer primary key, original_id integer not null references originals(id), position integer not null,
+        start integer, "end" integer, text text not null, lang text,
+        statement_id integer references statements(id))""")
+    db.execute("create index if not exists idx_original_sentences_statement on original_sentences (statement_id)")
+    db.execute("create index if not exists idx_original_sentences_original on original_sentences (original_id, position)")
+    db.execute("""create table if not exists article_sources (
+        article_id integer not null references articles(id), source_article_id integer not null references articles(id),
+        score real, method text, aligned integer, evidence text, primary key (article_id, source_article_id))""")
+    db.execute("create index if not exists idx_article_sources_source on article_sources (source_article_id)")
+    db.execute("create table if not exists article_fingerprints (hash integer not null, article_id integer not null)")
+    db.execute("create index if not exists idx_article_fingerprints on article_fingerprints (hash, article_id)")
+    db.execute("create table if not exists article_lineage (article_id integer primary key, checked_at text)")
+    if db["statements"].exists() and "independent_outlets" not in db["statements"].columns_dict:
+        db.execute("alter table statements add column independent_outlets integer")
