@@ -166,7 +166,8 @@ def ingest(paths, db_path, outlet, model, batch_size, workers, quiet):
                                        on_workers=set_threads,
                                        progress=lambda extracted: _progress(extracted, quiet, "ingest"))
     if not quiet:
-        click.echo(f"{_count(counts['added'], 'article')} added ({_count(counts['quotes'], 'quotation')}), "
+        published = f", {_count(counts['originals'], 'original')} added" if counts.get("originals") else ""
+        click.echo(f"{_count(counts['added'], 'article')} added ({_count(counts['quotes'], 'quotation')}){published}, "
                    f"{counts['present']} already present, {len(failures)} failed; database: {db_path}", err=True)
     sys.exit(1 if failures else 0)
 
@@ -174,7 +175,7 @@ def ingest(paths, db_path, outlet, model, batch_size, workers, quiet):
 def _with_outlet(articles, outlet: str):
     """``quotetrack ingest --outlet``: the outlet of the articles that have none."""
     for article in articles:
-        if not article.outlet:
+        if getattr(article, "outlet", "") is None:     # an article (an original has no outlet)
             article.outlet = outlet
         yield article
 
@@ -369,6 +370,74 @@ def statements_split(quote_id, statement_id, db_path):
         raise click.ClickException(str(e))
     summaries.refresh(db)
     click.echo(f"quote {quote_id} is now statement {new_id}")
+
+
+@cli.group()
+def originals():
+    """Official texts that the news quotes render (a ministry's communiqué, a transcript).
+
+    \b
+      quotetrack originals add communique-es.txt --speaker "Cuban Foreign Ministry" --date 2023-09-04
+
+    Each sentence of an original is linked to the statement its renderings form, in
+    any of English, Spanish, Portuguese, French, Italian and German; the statement
+    page shows it above the renderings.
+    """
+
+
+@originals.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--speaker", default=None, help="Who published it (a person or an organisation), as in the news.")
+@click.option("--date", "published", default=None, help="When it was published (YYYY-MM-DD).")
+@click.option("--lang", default=None, help="Its language (en, es, pt, fr, it, de; guessed when not given).")
+@click.option("--url", default=None, help="Where it was published.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path),
+              help="SQLite database to add to (created if missing).")
+def originals_add(paths, speaker, published, lang, url, db_path):
+    """Add the originals in PATHS: a text file (or saved page) is one original, each
+    record of a JSON Lines file one (its own "speaker", "date", "lang", "url" fields
+    win over the options). Quotes already stored and quotes ingested later are linked
+    to its sentences. Adding the same text again changes nothing."""
+    from . import ingest as ingesting
+    from .db import summaries
+    from .sources.dates import parse_date
+    from .sources.files import SourceError
+    from .sources.formats import read_originals
+
+    if published and not parse_date(published):
+        raise click.BadParameter(f"{published!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+    failures: list = []
+    items = []
+    for path in paths:
+        for item in read_originals(path, speaker=speaker, published=published, lang=lang, url=url):
+            if isinstance(item, SourceError):
+                failures.append(item)
+                _error(f"error: {item}")
+            else:
+                items.append(item)
+    if not items:
+        sys.exit(1)
+    db = ingesting.open_db(db_path)
+
+    def not_stored(item, e) -> None:
+        failures.append(item.where)
+        _error(f"error: {item.where}: not stored: {e}")
+
+    from .grouping import originals as originals_module
+    added = []
+    for item in items:
+        try:
+            added.append((item, originals_module.add_original(db, item)))
+        except Exception as e:  # noqa: BLE001 - one bad original must not stop the others
+            not_stored(item, e)
+    summaries.refresh(db)
+    for item, done in added:
+        if done.present:
+            click.echo(f"{item.where}: already present (original {done.original_id})", err=True)
+        else:
+            click.echo(f"{item.where}: original {done.original_id}, {_count(done.sentences, 'sentence')}, "
+                       f"{_count(done.renderings, 'quoted sentence')} linked, {done.unquoted} not quoted yet", err=True)
+    sys.exit(1 if failures else 0)
 
 
 def main():  # pragma: no cover

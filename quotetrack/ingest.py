@@ -30,13 +30,14 @@ import sqlite_utils
 
 from .db import store, summaries
 from .db.schema import Rules
-from .grouping import furniture, statements, terms
+from .grouping import furniture, originals, statements, terms
 from .identities import evidence, identities, relations, speaker_rows
+from .records import Original
 from .sources.files import SourceError
 from .sources.formats import iter_articles
 
 __all__ = ["open_db", "RULES", "save_article", "get_or_create_speaker", "BatchedSaves", "ingest_articles",
-           "ingest_distributed"]
+           "ingest_distributed", "add_originals"]
 
 #: the rules of the layers above the store that migrations of older databases apply
 RULES = Rules(recompute_keys=speaker_rows.recompute_keys, index_terms=terms.index_terms,
@@ -143,9 +144,10 @@ def ingest_articles(db: sqlite_utils.Database, articles: Iterable, nlp, *, batch
     # (`quotetrack serve`, `quotetrack statements`) needs no spaCy
     from .extract import parallel
 
-    counts = {"added": 0, "present": 0, "quotes": 0}
+    counts = {"added": 0, "present": 0, "quotes": 0, "originals": 0}
     present, stored = store.ingest_counters(counts)
-    fresh = store.new_articles(db, articles, present)
+    published: list[Original] = []
+    fresh = store.new_articles(db, _set_aside(articles, published), present)
     workers, fresh = parallel.planned(fresh, workers)
     if on_workers is not None:
         on_workers(workers)
@@ -156,8 +158,36 @@ def ingest_articles(db: sqlite_utils.Database, articles: Iterable, nlp, *, batch
     with BatchedSaves(db, on_saved=stored, on_failed=on_failed) as batch:
         for article, quotes in extracted:
             batch.add(article, [q for q in quotes if q.is_speech])
+    counts["originals"] = add_originals(db, published, on_failed=on_failed)
     _finish(db, counts)
     return counts
+
+
+def _set_aside(items: Iterable, published: list) -> Iterable:
+    """The articles of ``items``; the originals among them (JSON Lines records marked
+    ``"original": true``) are put in ``published``, to be added after the articles."""
+    for item in items:
+        if isinstance(item, Original):
+            published.append(item)
+        else:
+            yield item
+
+
+def add_originals(db: sqlite_utils.Database, items: Iterable[Original], *, on_failed=None) -> int:
+    """Store originals (:func:`quotetrack.grouping.originals.add_original`), each in its own
+    transaction; one without a speaker, or that fails, is reported to
+    ``on_failed(original, error)`` and the others go on. Returns how many were new."""
+    added = 0
+    for item in items:
+        try:
+            if not item.speaker:
+                raise ValueError('an original needs a speaker ("speaker" field or --speaker)')
+            added += not originals.add_original(db, item).present
+        except Exception as e:  # noqa: BLE001 - one bad original must not stop the others
+            if on_failed is None:
+                raise
+            on_failed(item, e)
+    return added
 
 
 def _finish(db: sqlite_utils.Database, counts: dict) -> None:
@@ -186,7 +216,8 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
     from .extract.distributed import extract_distributed   # imported when used, see ingest_articles
 
     db = open_db(Path(db_path))
-    counts = {"added": 0, "present": 0, "quotes": 0, "failed": 0}
+    counts = {"added": 0, "present": 0, "quotes": 0, "failed": 0, "originals": 0}
+    published: list[Original] = []
 
     def fail(where: str, message: str) -> None:
         counts["failed"] += 1
@@ -205,7 +236,8 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
     def not_extracted(article, error) -> None:
         fail(article.where, f"could not extract quotations: {error[0]}: {error[1]}")
 
-    extracted = extract_distributed(store.new_articles(db, sources(), present), client, model=model,
+    extracted = extract_distributed(store.new_articles(db, _set_aside(sources(), published), present), client,
+                                    model=model,
                                     partition_size=partition_size, batch_size=batch_size,
                                     max_in_flight=max_in_flight, on_error=not_extracted)
 
@@ -216,6 +248,7 @@ def ingest_distributed(paths: Iterable, db_path, client, *, model: str | None = 
         with BatchedSaves(db, on_saved=stored, on_failed=not_stored) as batch:
             for article, quotes in extracted:
                 batch.add(article, [q for q in quotes if q.is_speech])
+        counts["originals"] = add_originals(db, published, on_failed=not_stored)
         _finish(db, counts)
     finally:
         extracted.close()      # cancels the partitions still in flight

@@ -78,3 +78,28 @@ class Article:
             body = " ".join(self.text.split())
         body = unicodedata.normalize("NFC", body)
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Original:
+    """A statement as its speaker published it (a ministry's communiqué, a speech's
+    transcript), in its own language: ``quotetrack originals add``, or a JSON Lines
+    record marked ``"original": true``. The news quotes render its sentences."""
+    path: str
+    text: str
+    speaker: str | None = None
+    published: str | None = None   # ISO date YYYY-MM-DD
+    lang: str | None = None        # ISO 639-1 code; guessed when None
+    url: str | None = None
+    title: str | None = None
+    line: int | None = None        # 1-based line number of a JSON Lines record
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    @property
+    def content_hash(self) -> str:
+        """Identity of an original: its text, whitespace-normalised."""
+        body = unicodedata.normalize("NFC", " ".join(self.text.split()))
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -34,7 +34,8 @@ def refresh_statement_counts(db, statement_ids: Iterable[int] | None = None) -> 
     member quote) and the canonical ``text`` (the longest member sentence; ties go
     to the alphabetically first, so the result does not depend on ingest order) for
     the given statements, or for all of them when ``statement_ids`` is None.
-    Statements left without members are deleted."""
+    Statements left without members are deleted, unless they are the statement of a
+    sentence of an original (:mod:`quotetrack.grouping.originals`): their text is that sentence."""
     sql = """
         update statements set
           quote_count = (select count(distinct qs.quote_id) from quote_statements qs
@@ -61,6 +62,7 @@ def refresh_statement_counts(db, statement_ids: Iterable[int] | None = None) -> 
         chunk = ids[i:i + 500]
         db.execute(sql + f" where id in ({', '.join('?' * len(chunk))})", chunk)
     has_text = schema_has(db, "quote_statements", "text")
+    has_originals = schema_has(db, "original_sentences")
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         texts: dict[int, list[str]] = {statement_id: [] for statement_id in chunk}
@@ -71,9 +73,16 @@ def refresh_statement_counts(db, statement_ids: Iterable[int] | None = None) -> 
             texts[statement_id].append(text)
         current = dict(db.execute(f"select id, text from statements where id in ({', '.join('?' * len(chunk))})",
                                   chunk).fetchall())
+        sourced = dict(db.execute(
+            "select statement_id, text from original_sentences where statement_id in "
+            f"({', '.join('?' * len(chunk))}) order by id desc", chunk).fetchall()) if has_originals else {}
         for statement_id in chunk:
             if not texts[statement_id]:
                 db.execute("update quotes set statement_id = null where statement_id = ?", [statement_id])
+                if statement_id in sourced:       # a sentence of an original nobody quoted (yet)
+                    if current.get(statement_id) != sourced[statement_id]:
+                        db.execute("update statements set text = ? where id = ?", [sourced[statement_id], statement_id])
+                    continue
                 db.execute("delete from statements where id = ?", [statement_id])
                 continue
             best = max(texts[statement_id], key=lambda t: (len(tokens(t)), len(t), [-ord(c) for c in t]))

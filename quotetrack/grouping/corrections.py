@@ -63,6 +63,8 @@ def _merge_into(db, keep: int, drop: int) -> None:
         db.execute("insert or ignore into statement_terms (speaker_id, term, prefix, statement_id) "
                    "select (select coalesce(speaker_id, 0) from statements where id = ?), term, prefix, ? "
                    "from statement_terms where statement_id = ?", [keep, keep, drop])
+    if _has(db, "original_sentences"):
+        db.execute("update original_sentences set statement_id = ? where statement_id = ?", [keep, drop])
     db.execute("delete from statements where id = ?", [drop])
     _touch(db, keep)
 

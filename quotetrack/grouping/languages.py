@@ -13,7 +13,7 @@ import re
 
 from ..text import fold_accents
 
-__all__ = ["LANGS", "guess_language", "negated", "numbers", "name_key", "names", "stopwords",
+__all__ = ["LANGS", "guess_language", "negated", "numbers", "name_key", "names", "stopwords", "clause_windows",
            "fold", "words"]
 
 LANGS = ("en", "es", "pt", "fr", "it", "de")
@@ -257,3 +257,27 @@ def names(text: str, lang: str | None = None) -> set[str]:
             continue
         out.add(name_key(word))
     return out
+
+
+# Where a sentence divides into clauses: punctuation, and before a coordinating word or a
+# relative pronoun of one of the six languages ("y", "and", "et", "und", "que", "which", "che").
+_CLAUSE = re.compile(
+    r"\s*[,;:()\u2013\u2014]\s*|\s+(?=(?:y|e|and|et|und|ou|o|ma|pero|but|mais|aber|mas|que|who|which|qui|che|"
+    r"die|der|das|dass)\s)", re.IGNORECASE)
+
+
+def clause_windows(text: str, min_words: int = 3, max_clauses: int = 12) -> list[str]:
+    """Every run of consecutive clauses of ``text`` of at least ``min_words`` words, the
+    whole sentence excepted: the parts of a long sentence that an outlet may have quoted
+    alone ("... and even some in Cuba, ..."). Long sentences keep their first
+    ``max_clauses`` clauses' runs only (the number of runs grows with its square)."""
+    parts = [p.strip() for p in _CLAUSE.split(text or "") if p and p.strip()]
+    out = []
+    for i in range(min(len(parts), max_clauses)):
+        for j in range(i + 1, min(len(parts), max_clauses) + 1):
+            if (i, j) == (0, len(parts)):
+                continue
+            window = " ".join(parts[i:j])
+            if len(words(window)) >= min_words:
+                out.append(window)
+    return list(dict.fromkeys(out))

@@ -74,7 +74,7 @@ from typing import Iterable
 
 from ..db.counts import refresh_statement_counts
 from ..text import day as _date
-from . import languages, variants
+from . import languages, originals, variants
 from .candidates import EMBED_NEAR_DAYS, MIN_STATEMENT_WORDS, _Candidates, _Member
 from .corrections import (StatementError, _main_statement, _merge_into, _split_constraints, _unit_statement,
                           _writing, apply_corrections, merge_statements, split_quote)
@@ -410,6 +410,8 @@ def assign_statements(db, quote_ids: Iterable[int], *, embedder=None) -> list[in
                     touched.append(statement_id)
             main = _main_statement(db, row[0])
             db.execute("update quotes set statement_id = ? where id = ? and statement_id is not ?", [main, row[0], main])
+        # the sentences of published originals these quotes render (grouping.originals)
+        touched.extend(originals.link_renderings(db, [row[0] for row, _ in plans], assigner.embedder))
         corrected = apply_corrections(db)
         touched.extend(corrected)
         touched = list(dict.fromkeys(touched))

@@ -17,7 +17,10 @@ probability and what decided. In order:
    :mod:`quotetrack.grouping.embeddings`), word, stem and character overlap, lengths, whether
    the two are in different languages, and agreement of negations, numbers and names
    (:mod:`quotetrack.grouping.languages`). Without the embedding model (not installed, or
-   ``QUOTETRACK_EMBEDDINGS=0``) a second model fitted without the cosine decides.
+   ``QUOTETRACK_EMBEDDINGS=0``) a second model fitted without the cosine decides;
+5. across languages, when one side is much longer, the same model on each run of the
+   longer one's clauses (:func:`quotetrack.grouping.languages.clause_windows`): an outlet
+   that translated part of a long sentence rendered that part (stage ``partial``).
 """
 from __future__ import annotations
 
@@ -313,7 +316,8 @@ class Judgement:
       (a truncation), ``embedding`` (the calibrated model, with the sentence
       embeddings), ``lexical`` (the calibrated model without embeddings: no model
       installed), ``negation`` / ``numbers`` / ``swapped`` / ``antonym`` (a guard
-      separated them), ``empty``, ``different`` (the model said no), or
+      separated them), ``partial`` (across languages, the model on a run of clauses of
+      the longer side), ``empty``, ``different`` (the model said no), or
       ``candidate`` (:func:`cheap_judgement` only: the model needs the embeddings).
       In one language, ``lexical`` and ``different`` may come from the lexical model
       alone where it is sure (``LEXICAL_SURE``, ``LEXICAL_UNLIKELY``).
@@ -341,6 +345,8 @@ class Judgement:
             return "same words"
         if self.stage == "contained":
             return "truncation"
+        if self.stage == "partial":
+            return "partial translation"
         return "translation" if self.lang_a != self.lang_b else "reworded"
 
 
@@ -531,7 +537,39 @@ def judge(a: str, b: str, *, embeddings: bool = True, embedder=None) -> Judgemen
         if embedder is None:
             embedder = Embedder()
         cosine = embedder.cosine(a, b)
-    return embedding_judgement(first, cosine)
+    whole = embedding_judgement(first, cosine)
+    if whole.same or cosine is None or first.lang_a == first.lang_b:
+        return whole
+    return _partial(a, b, whole, embedder) or whole
+
+
+#: a partial translation renders at most this share of the longer sentence's words
+PARTIAL_MAX_RATIO = 0.67
+#: ... and has at least this many words
+PARTIAL_MIN_WORDS = 4
+#: the probability a run of clauses needs (above the model's threshold: a sentence has
+#: many runs, and a short one shares a topic word with many renderings of its neighbours)
+PARTIAL_MIN_SCORE = 0.55
+
+
+def _partial(a: str, b: str, whole: Judgement, embedder) -> Judgement | None:
+    """Across languages: does the shorter quote render a run of clauses of the longer
+    (the model and every guard applied to that run)? The best such run, or None."""
+    na, nb = len(tokens(a)), len(tokens(b))
+    short, long_ = (a, b) if na <= nb else (b, a)
+    if min(na, nb) < PARTIAL_MIN_WORDS or min(na, nb) > PARTIAL_MAX_RATIO * max(na, nb):
+        return None
+    best = None
+    for window in languages.clause_windows(long_):
+        cheap = cheap_judgement(window, short)
+        if cheap.stage != "candidate":
+            continue
+        j = embedding_judgement(cheap, embedder.cosine(window, short))
+        if j.same and j.score >= PARTIAL_MIN_SCORE and (best is None or j.score > best.score):
+            best = j
+    if best is None:
+        return None
+    return Judgement(True, "partial", best.score, best.cosine, whole.lang_a, whole.lang_b, best.features)
 
 
 def same_statement(a: str, b: str, *, embeddings: bool = True) -> bool:

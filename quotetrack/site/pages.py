@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from ..grouping.languages import guess_language
+from ..grouping.verdicts import Verdict, rendering_verdict
 from ..text import day
 
 __all__ = [
@@ -131,6 +132,7 @@ class Wording:
     score: float | None = None
     compared_with: str | None = None   # "canonical" | "closest" | "base" | None (nothing to compare with)
     diff: Markup = Markup("")
+    verdict: Verdict | None = None     # against the statement's original sentence, when there is one
 
 
 def _contained(short: tuple, long: tuple) -> bool:
@@ -186,6 +188,12 @@ def wordings(variants: list[dict], canonical: str, base_text: str | None = None,
             w.compared_with, base = ("closest", closest.text) if closest else (None, None)
         w.diff = render_diff(base, w.text) if base is not None else Markup(escape(w.text))
     return found
+
+
+def verdict(original: str, rendering: str, lang: str | None) -> Verdict:
+    """How faithfully ``rendering`` renders the ``original`` sentence (faithful, partial,
+    loose, with what it adds or drops): :func:`quotetrack.grouping.verdicts.rendering_verdict`."""
+    return rendering_verdict(original, rendering, lang)
 
 
 #: how many of a speaker's mentions are listed (the rest are counted together)

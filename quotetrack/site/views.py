@@ -109,10 +109,62 @@ async def statement_page(datasette, request):
         v["url"] = pages.safe_url(v["url"])
     found = pages.wordings(variants, statement["text"], base["compared"] if base else None)
     timeline, first, last = pages.outlet_timeline(variants)
+    sources, independent = await _lineage_of(db, [v["article_id"] for v in variants], ident)
+    for v in variants:
+        v["source"] = sources.get(v["article_id"])
+    source_sentences, others = await _originals_of(db, ident)
+    if source_sentences:
+        for w in found:
+            w.verdict = pages.verdict(source_sentences[0]["text"], w.text, source_sentences[0]["lang"])
     return await _render(datasette, request, "quotetrack_statement.html", db, {
         "statement": statement, "speaker": speaker, "variants": variants, "base": base, "wordings": found,
-        "timeline": timeline, "first": first, "last": last,
+        "timeline": timeline, "first": first, "last": last, "originals": source_sentences,
+        "original_sentences": others, "independent": independent,
     })
+
+
+async def _originals_of(db, statement_id: int) -> tuple[list[dict], list[dict]]:
+    """The original sentences a statement renders (with their original's language and
+    source), and every sentence of those originals with how often it was quoted."""
+    if not await db.table_exists("original_sentences"):
+        return [], []
+    found = await _rows(db, """
+        select os.id, os.original_id, os.position, os.text, coalesce(os.lang, o.lang) as lang, o.title, o.url,
+               o.published, o.path, sp.name as speaker_name, o.speaker_id
+        from original_sentences os join originals o on o.id = os.original_id
+        left join speakers sp on sp.id = o.speaker_id
+        where os.statement_id = :id order by os.original_id, os.position""", {"id": statement_id})
+    for f in found:
+        f["url"] = pages.safe_url(f["url"])
+    others = []
+    if found:
+        others = await _rows(db, """
+            select os.original_id, os.position, os.text, os.statement_id, coalesce(s.quote_count, 0) as quote_count
+            from original_sentences os left join statements s on s.id = os.statement_id
+            where os.original_id in (select original_id from original_sentences where statement_id = :id)
+            order by os.original_id, os.position""", {"id": statement_id})
+    return found, others
+
+
+async def _lineage_of(db, article_ids: list[int], statement_id: int | None = None) -> tuple[dict, int | None]:
+    """For each of ``article_ids`` that copies or rewrites an earlier article: that
+    source (id, title, outlet, method, score); and the statement's independent outlets."""
+    if not article_ids or not await db.table_exists("article_sources"):
+        return {}, None
+    ids = sorted(set(article_ids))
+    marks = ", ".join(f":a{i}" for i in range(len(ids)))
+    rows = await _rows(db, f"""
+        select s.article_id, s.source_article_id, s.method, s.score, a.title, a.outlet, a.published
+        from article_sources s join articles a on a.id = s.source_article_id
+        where s.article_id in ({marks}) order by s.score desc""", {f"a{i}": v for i, v in enumerate(ids)})
+    sources: dict = {}
+    for r in rows:
+        sources.setdefault(r["article_id"], r)
+    independent = None
+    if statement_id is not None and "independent_outlets" in await _columns(db, "statements"):
+        row = await _one(db, "select independent_outlets from statements where id = :id", {"id": statement_id})
+        independent = row and row["independent_outlets"]
+    return sources, independent
 
 
 async def quote_page(datasette, request):
@@ -232,9 +284,16 @@ async def article_page(datasette, request):
                                title=f"quote {q['id']}: {who}"))
         if q["speaker_start"] is not None and q["speaker_end"] is not None:
             spans.append(pages.Span(q["speaker_start"], q["speaker_end"], "speaker", title=f"speaker: {who}"))
+    sources, _ = await _lineage_of(db, [ident])
+    copies = []
+    if await db.table_exists("article_sources"):
+        copies = await _rows(db, """
+            select s.article_id, s.method, s.score, a.title, a.outlet, a.published
+            from article_sources s join articles a on a.id = s.article_id
+            where s.source_article_id = :id order by a.published, s.article_id""", {"id": ident})
     return await _render(datasette, request, "quotetrack_article.html", db, {
         "article": article, "quotes": quotes, "article_html": pages.render_article(article["text"], spans),
-        "article_url": pages.safe_url(article["url"]),
+        "article_url": pages.safe_url(article["url"]), "source": sources.get(ident), "copies": copies,
     })
 
 

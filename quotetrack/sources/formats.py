@@ -38,7 +38,7 @@ import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..records import Article
+from ..records import Article, Original
 from .dates import date_in_name, publication_date
 from .decoding import _bom, decode
 from .files import (_JSONL_SUFFIXES, PAGE_SUFFIXES, SourceError, _clean_text, _error, _os_reason, display_path,
@@ -177,7 +177,9 @@ def _field(rec: dict, *names: str) -> str | None:
     return None
 
 
-def _read_jsonl(p: Path, metadata: dict) -> Iterator[Article | SourceError]:
+def _read_jsonl(p: Path, metadata: dict) -> Iterator[Article | Original | SourceError]:
+    """Records of a JSON Lines file: an Article each, or an Original for a record marked
+    ``"original": true`` (or ``"kind": "original"``), which also reads ``speaker`` and ``lang``."""
     gz = p.name.lower().endswith(".gz")
     lineno = 0
     records = 0
@@ -225,6 +227,12 @@ def _read_jsonl(p: Path, metadata: dict) -> Iterator[Article | SourceError]:
                     continue
                 text = _clean_text(text)
                 date = _field(rec, "date", "published")
+                if rec.get("original") is True or _field(rec, "kind") == "original":
+                    yield Original(display_path(p), text, speaker=_field(rec, "speaker"),
+                                   published=publication_date(date) if date else None,
+                                   lang=_field(rec, "lang", "language"), url=_field(rec, "url"),
+                                   title=_field(rec, "title"), line=lineno)
+                    continue
                 yield _dated(make_article(
                     display_path(p), text, encoding=encoding,
                     title=_field(rec, "title") or metadata.get("title"),
@@ -241,3 +249,28 @@ def _read_jsonl(p: Path, metadata: dict) -> Iterator[Article | SourceError]:
         return
     if records == 0:
         yield _error(p, "empty file")
+
+
+def read_originals(path: str | os.PathLike, *, speaker: str | None = None, published: str | None = None,
+                   lang: str | None = None, url: str | None = None) -> Iterator[Original | SourceError]:
+    """One file as originals (``quotetrack originals add``): a text file or page is one,
+    each JSON Lines record one. The options say who published it, when, in which
+    language and where; a record's own fields ("speaker", "date", "lang", "url") win
+    over them. A file is an error when no speaker is known."""
+    for item in read_path(path):
+        if isinstance(item, SourceError):
+            yield item
+            continue
+        if isinstance(item, Article):
+            record = item.line is not None
+            # a plain file's first line is not a title to trust, nor a date in its text its date
+            item = Original(item.path, item.text, published=item.published if record else None,
+                            url=item.url if record else None, title=item.title if record else None, line=item.line)
+        item.speaker = item.speaker or speaker
+        item.published = item.published or (publication_date(published) if published else None)
+        item.lang = item.lang or lang
+        item.url = item.url or url
+        if not item.speaker:
+            yield _error(Path(path), "no speaker: give --speaker or a \"speaker\" field", item.line)
+            continue
+        yield item
