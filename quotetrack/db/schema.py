@@ -603,3 +603,22 @@ def m015_originals_and_lineage(db: sqlite_utils.Database) -> None:
     db.execute("create table if not exists article_lineage (article_id integer primary key, checked_at text)")
     if db["statements"].exists() and "independent_outlets" not in db["statements"].columns_dict:
         db.execute("alter table statements add column independent_outlets integer")
+
+
+@migrations(name="m016_statements_view_sources")
+def m016_statements_view_sources(db: sqlite_utils.Database) -> None:
+    """``statements_view`` gains ``independent_outlets`` (copies counted once) and the
+    original sentence a statement renders, with its language (``original``,
+    ``original_lang``; null when there is none)."""
+    if not db["quote_statements"].exists() or not db["original_sentences"].exists():
+        return
+    db.execute("drop view if exists statements_view")
+    db.execute("""create view statements_view as
+        select s.id as statement_id, s.text, s.speaker_id, sp.name as speaker, s.quote_count, s.article_count,
+               s.outlet_count, s.independent_outlets, s.first_reported, s.last_reported,
+               (select count(distinct qs.norm_hash) from quote_statements qs where qs.statement_id = s.id) as wordings,
+               (select os.text from original_sentences os where os.statement_id = s.id order by os.id limit 1)
+                 as original,
+               (select coalesce(os.lang, o.lang) from original_sentences os join originals o on o.id = os.original_id
+                where os.statement_id = s.id order by os.id limit 1) as original_lang
+        from statements s left join speakers sp on sp.id = s.speaker_id""")

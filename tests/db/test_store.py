@@ -24,7 +24,8 @@ ALL_MIGRATIONS = ["m001_initial_schema", "m002_search_and_views", "m003_identiti
                   "m004_site_indexes", "m005_statement_terms", "m006_site_filter_indexes",
                   "m007_narrower_relations", "m008_iso_dates", "m009_search_pass_index",
                   "m010_speaker_search", "m011_page_furniture", "m012_site_summaries", "m013_sql_views",
-                  "m014_statement_search", "m015_originals_and_lineage"]
+                  "m014_statement_search", "m015_originals_and_lineage",
+                  "m016_statements_view_sources"]
 A_ROLE = "Cuba plays a role in the war in Ukraine"
 
 

@@ -20,6 +20,9 @@ def seeds(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("sql") / "quotes.db"
     result = CliRunner().invoke(cli, ["ingest", str(ROOT / "seeds"), "--db", str(db_path), "--quiet"])
     assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["originals", "add", str(ROOT / "tests" / "grouping" / "originals" / "cuba-es.txt"),
+                                      "--speaker", "Cuban Foreign Ministry", "--date", "2023-09-04", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
     conn = sqlite3.connect(db_path)
     conn.row_factory = sqlite3.Row
     yield conn
@@ -31,10 +34,10 @@ def run(seeds, number):
 
 
 def test_the_recipes_are_there():
-    assert len(RECIPES) == 7
+    assert len(RECIPES) == 9
 
 
-@pytest.mark.parametrize("number", range(7))
+@pytest.mark.parametrize("number", range(9))
 def test_every_recipe_runs(seeds, number):
     run(seeds, number)
 
@@ -70,3 +73,17 @@ def test_statement_counts_agree(seeds):
         n = seeds.execute("select count(distinct quote_id) from renderings_view where statement_id = ?",
                           [row["statement_id"]]).fetchone()[0]
         assert n == row["quote_count"], row["statement_id"]
+
+
+def test_the_sentences_of_an_original(seeds):
+    rows = run(seeds, 7)
+    assert [r["sentence"] for r in rows] == list(range(1, 8)) and {r["lang"] for r in rows} == {"es"}
+    assert [r["quote_count"] for r in rows].count(0) == 3          # the dateline and two sentences nobody quoted
+    view = seeds.execute("select original, original_lang from statements_view where text like '%act vigorously%'")
+    assert [tuple(r) for r in view] == [(rows[5]["text"], "es")]
+
+
+def test_copies_and_their_sources(seeds):
+    rows = run(seeds, 8)
+    titles = {r["article_id"]: r["title"] for r in rows}
+    assert len(rows) == 2 and all(r["method"] for r in rows), titles
