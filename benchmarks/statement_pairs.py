@@ -64,11 +64,17 @@ class Scores:
 
 
 def judge_all(pairs, cache) -> list[variants.Judgement]:
+    """``variants.judge`` on each pair, with the whole sentences' vectors from ``cache``
+    (the clause runs of its ``partial`` step across languages are embedded as needed)."""
     out = []
+    embedder = None
     for p in pairs:
         j = variants.cheap_judgement(p.a, p.b)
         if j.stage == "candidate":
-            j = variants.embedding_judgement(j, cache.cosine(p.a, p.b))
+            j = whole = variants.embedding_judgement(j, cache.cosine(p.a, p.b))
+            if not whole.same and whole.lang_a != whole.lang_b and whole.cosine is not None:
+                embedder = embedder or embeddings.Embedder()
+                j = variants._partial(p.a, p.b, whole, embedder) or whole
         out.append(j)
     return out
 
