@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import hashlib
+import itertools
 import re
+import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from ..db import store
 from ..text import day, tokens
-from .variants import _STOPWORDS, split_units
+from .variants import _ABBREVIATIONS, _SENTENCE_END, _STOPWORDS
 
 __all__ = ["find_sources", "refresh_independent_outlets", "sentences", "text_date", "fingerprints",
            "Stats", "WINDOW_DAYS", "MAX_STATEMENT_ARTICLES"]
@@ -57,13 +58,13 @@ MIN_LINE_WORDS = 8
 MIN_SENTENCE_WORDS = 4
 #: sentences of an article aligned lexically / embedded
 MAX_SENTENCES = 80
-MAX_EMBED_SENTENCES = 30
+MAX_EMBED_SENTENCES = 24
 #: copy: sentences with this word Jaccard, aligned over this share of both articles
 COPY_SIMILARITY = 0.5
 COPY_RATIO = 0.6
 #: rewrite: first this looser lexical alignment, then embeddings of the pair
 SIGNAL_SIMILARITY = 0.2
-SIGNAL_RATIO = 0.45
+SIGNAL_RATIO = 0.5
 REWRITE_COSINE = 0.88
 REWRITE_RATIO = 0.55
 #: fewest aligned sentences of a copy / a rewrite
@@ -73,7 +74,7 @@ MIN_REWRITE_ALIGNED = 4
 COVERAGE_MARGIN = 0.05
 #: articles examined per write transaction, and parsed articles kept in memory
 BATCH = 200
-CACHE_ARTICLES = 2000
+CACHE_ARTICLES = 500
 #: more articles examined than this: every statement is recounted in one pass
 FULL_REFRESH = 1000
 
@@ -113,30 +114,55 @@ def sentences(text: str) -> list[str]:
     ``MIN_LINE_WORDS`` words or more, split into sentences, quoted words left out (two
     reports of one speech share them without copying each other), and sentences with
     fewer than ``MIN_SENTENCE_WORDS`` content words left dropped."""
+    return [s for s, _ in _parse(text)]
+
+
+def _parse(text: str) -> list[tuple[str, list[str]]]:
+    """:func:`sentences` with the words of each."""
     out = []
     for line in (text or "").splitlines():
         if len(line.split()) < MIN_LINE_WORDS:
             continue
-        for s in split_units(line.strip()):
+        for s in _split(line.strip()):
             s = " ".join(_QUOTED.sub(" \u2026 ", s).split())
-            if len(_stems(s)) >= MIN_SENTENCE_WORDS:
-                out.append(s)
+            words = tokens(s)
+            if sum(1 for w in words if w not in _STOPWORDS) >= MIN_SENTENCE_WORDS:
+                out.append((s, words))
     return out
 
 
-def _stems(sentence: str) -> frozenset[str]:
+def _split(line: str) -> list[str]:
+    """The sentences of a line (:func:`.variants.split_units` without its joining of
+    short sentences, which are dropped here anyway)."""
+    pieces, last = [], 0
+    for m in _SENTENCE_END.finditer(line):
+        before = line[last:m.start()].rstrip("\"'\u201d\u2019)]")
+        word = before.rsplit(None, 1)[-1].rstrip(".!?").lstrip("\"'\u201c\u2018([").casefold() if before.split() else ""
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        pieces.append(line[last:m.start()])
+        last = m.end()
+    pieces.append(line[last:])
+    return [p for p in pieces if p.strip()]
+
+
+def _stems(words: list[str]) -> frozenset[str]:
     """Content words cut to six letters (a crude stem: "travelled" ~ "traveled")."""
-    return frozenset(w[:6] for w in tokens(sentence) if w not in _STOPWORDS)
+    return frozenset(w[:6] for w in words if w not in _STOPWORDS)
 
 
 def fingerprints(body: list[str], k: int = FINGERPRINTS) -> list[int]:
     """The ``k`` smallest hashes of the article's shingles of ``SHINGLE_WORDS`` words
     (bottom-k MinHash): near-identical texts keep mostly the same ones."""
-    words = [w for s in body for w in tokens(s)]
+    return _fingerprints([w for s in body for w in tokens(s)], k)
+
+
+def _fingerprints(words: list[str], k: int = FINGERPRINTS) -> list[int]:
+    # two CRC-32s of each shingle (different seeds) make a 63-bit hash, stable across runs
     hashes = set()
     for i in range(max(0, len(words) - SHINGLE_WORDS + 1)):
-        digest = hashlib.blake2b(" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8"), digest_size=8).digest()
-        hashes.add(int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF)
+        data = " ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8")
+        hashes.add(((zlib.crc32(data) & 0x7FFF_FFFF) << 32) | zlib.crc32(data, 0x5BD1E995))
     return sorted(hashes)[:k]
 
 
@@ -148,6 +174,7 @@ class _Article:
     bound: datetime.date | None       # undated: the latest date in its text
     body: list[str]
     stems: list[frozenset]
+    fingerprints: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -169,19 +196,21 @@ class _Articles:
         self.db = db
         self.cache: OrderedDict[int, _Article] = OrderedDict()
 
-    def get(self, article_id: int) -> _Article | None:
+    def get(self, article_id: int, with_fingerprints: bool = False) -> _Article | None:
         art = self.cache.get(article_id)
-        if art is not None:
+        if art is not None and (art.fingerprints or not with_fingerprints):
             self.cache.move_to_end(article_id)
             return art
         row = self.db.execute("select id, outlet, published, text from articles where id = ?",
                               [article_id]).fetchone()
         if row is None:
             return None
-        body = sentences(row[3])[:MAX_SENTENCES]
+        parsed = _parse(row[3])[:MAX_SENTENCES]
         published = day(row[2])
         art = _Article(row[0], row[1] or None, published, None if published else text_date(row[3]),
-                       body, [_stems(s) for s in body])
+                       [s for s, _ in parsed], [_stems(w) for _, w in parsed])
+        if with_fingerprints:
+            art.fingerprints = _fingerprints([w for _, words in parsed for w in words])
         self.cache[article_id] = art
         if len(self.cache) > CACHE_ARTICLES:
             self.cache.popitem(last=False)
@@ -192,7 +221,11 @@ class _Articles:
 # candidates
 
 
-def _by_fingerprint(conn, article_id: int, hashes: list[int]) -> set[int]:
+def _outlet(name) -> str | None:
+    return " ".join(name.casefold().split()) or None if name else None
+
+
+def _by_fingerprint(conn, article_id: int, outlet: str | None, hashes: list[int]) -> set[int]:
     if not hashes:
         return set()
     # counted up to the cap only: a boilerplate shingle may be in thousands of articles
@@ -202,15 +235,16 @@ def _by_fingerprint(conn, article_id: int, hashes: list[int]) -> set[int]:
     if not kept:
         return set()
     rows = conn.execute(
-        f"select article_id from article_fingerprints where hash in ({', '.join('?' * len(kept))}) "
-        "and article_id != ? group by article_id having count(*) >= ?",
+        "select f.article_id, a.outlet from article_fingerprints f join articles a on a.id = f.article_id "
+        f"where f.hash in ({', '.join('?' * len(kept))}) and f.article_id != ? "
+        "group by f.article_id having count(*) >= ?",
         [*kept, article_id, MIN_SHARED_FINGERPRINTS])
-    return {a for (a,) in rows}
+    return {a for a, other in rows if outlet is None or _outlet(other) != outlet}
 
 
-def _by_statement(conn, article_id: int, published: datetime.date | None) -> set[int]:
+def _by_statement(conn, article_id: int, outlet: str | None, published: datetime.date | None) -> set[int]:
     rows = conn.execute(
-        """select distinct q2.article_id, q2.published from quotes q
+        """select distinct q2.article_id, q2.outlet, q2.published from quotes q
            join quote_statements qs on qs.quote_id = q.id
            join statements s on s.id = qs.statement_id and s.article_count <= ?
            join quote_statements qs2 on qs2.statement_id = qs.statement_id
@@ -218,11 +252,12 @@ def _by_statement(conn, article_id: int, published: datetime.date | None) -> set
            where q.article_id = ? and q2.article_id != ?""",
         [MAX_STATEMENT_ARTICLES, article_id, article_id])
     out = set()
-    for other, when in rows:
+    for other, other_outlet, when in rows:
         other_day = day(when)
         if published and other_day and abs((published - other_day).days) > WINDOW_DAYS:
             continue
-        out.add(other)
+        if outlet is None or _outlet(other_outlet) != outlet:
+            out.add(other)
     return out
 
 
@@ -359,9 +394,16 @@ def find_sources(db, embedder=None, *, stats: Stats | None = None, progress=None
     conn = db.conn
     if not db["article_lineage"].exists():
         return 0
+    # in date order: an article's candidates through statements were published near it,
+    # and were parsed shortly before (the cache of parsed articles)
     pending = [r[0] for r in conn.execute(
-        "select id from articles where id not in (select article_id from article_lineage) order by id")]
+        "select id from articles where id not in (select article_id from article_lineage) "
+        "order by published is null, published, id")]
     if not pending:
+        # statements made since without a count (a correction's split)
+        if conn.execute("select 1 from statements where independent_outlets is null limit 1").fetchone():
+            with store.write_transaction(db):
+                refresh_independent_outlets(db, ())
         return 0
     embedder = _embedder(embedder)
     remaining = set(pending)
@@ -374,19 +416,23 @@ def find_sources(db, embedder=None, *, stats: Stats | None = None, progress=None
         with store.write_transaction(db):
             for article_id in chunk:
                 remaining.discard(article_id)
-                art = articles.get(article_id)
+                art = articles.get(article_id, with_fingerprints=True)
                 if art is None:
                     continue
                 stats.examined += 1
-                hashes = fingerprints(art.body)
+                hashes = art.fingerprints
                 # (hash, article_id) is the index: a run stopped after this is repeated harmlessly
                 conn.execute(f"delete from article_fingerprints where hash in ({', '.join('?' * len(hashes))}) "
                              "and article_id = ?", [*hashes, article_id])
                 conn.executemany("insert into article_fingerprints (hash, article_id) values (?, ?)",
                                  [(h, article_id) for h in hashes])
-                by_statement = _by_statement(conn, article_id, art.published)
+                # articles of one outlet are not compared: their pages share furniture
+                # (galleries, related stories) that looks like copying, and the
+                # independent outlets of a statement count one outlet once anyway
+                outlet = _outlet(art.outlet)
+                by_statement = _by_statement(conn, article_id, outlet, art.published)
                 # a pair is judged once: when the later of its two articles is examined
-                others = (_by_fingerprint(conn, article_id, hashes) | by_statement) - remaining
+                others = (_by_fingerprint(conn, article_id, outlet, hashes) | by_statement) - remaining
                 for other_id in sorted(others):
                     other = articles.get(other_id)
                     if other is None:
@@ -482,24 +528,23 @@ def refresh_independent_outlets(db, article_ids=None) -> int:
                 "select distinct qs.statement_id from quote_statements qs join quotes q on q.id = qs.quote_id "
                 f"where q.article_id in ({', '.join('?' * len(chunk))})", chunk))
         ids = sorted(ids)
-    members: dict[int, set[int]] = {}
-    base = "select qs.statement_id, q.article_id from quote_statements qs join quotes q on q.id = qs.quote_id"
+    base = ("select qs.statement_id, q.article_id, s.independent_outlets from quote_statements qs "
+            "join quotes q on q.id = qs.quote_id join statements s on s.id = qs.statement_id")
     chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+    changed = 0
     for chunk in chunks:
         sql, args = (base, []) if chunk is None else (
             base + f" where qs.statement_id in ({', '.join('?' * len(chunk))})", chunk)
-        for statement_id, article_id in conn.execute(sql, args):
-            members.setdefault(statement_id, set()).add(root.get(article_id, article_id))
-    counts = {}
-    for statement_id, heads in members.items():
-        known = {outlets.get(a) for a in heads} - {None}
-        counts[statement_id] = len(known) + sum(1 for a in heads if outlets.get(a) is None)
-    current = {}
-    keys = sorted(counts)
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        current.update(conn.execute(
-            f"select id, independent_outlets from statements where id in ({', '.join('?' * len(chunk))})", chunk))
-    changed = [(n, s) for s, n in counts.items() if s in current and current[s] != n]
-    conn.executemany("update statements set independent_outlets = ? where id = ?", changed)
-    return len(changed)
+        # streamed in statement order: one statement's carriers in memory at a time
+        rows = conn.execute(sql + " order by qs.statement_id", args)
+        updates = []
+        for statement_id, group in itertools.groupby(rows, key=lambda r: r[0]):
+            group = list(group)
+            heads = {root.get(r[1], r[1]) for r in group}
+            known = {outlets.get(a) for a in heads} - {None}
+            n = len(known) + sum(1 for a in heads if outlets.get(a) is None)
+            if n != group[0][2]:
+                updates.append((n, statement_id))
+        conn.executemany("update statements set independent_outlets = ? where id = ?", updates)
+        changed += len(updates)
+    return changed
