@@ -1,14 +1,15 @@
 """Article lineage: which stored articles are copies or rewrites of earlier ones.
 
 After each ingest, :func:`find_sources` examines every article not yet in
-``article_lineage``. Its body is split into sentences (short lines, i.e. page
-furniture such as headers, captions and "Advertisement", are skipped); a few hashes of
+``article_lineage``. Its body is split into sentences in the reporter's words (short
+lines, i.e. page furniture such as headers, captions and "Advertisement", are skipped,
+and quoted words left out: reports of one speech share them); a few hashes of
 its word shingles (the bottom-k of all of them, MinHash style) go into
 ``article_fingerprints``. Its candidates are the articles that share two of those
 hashes, or share a statement carried by few articles (``MAX_STATEMENT_ARTICLES``) and
-were published within ``WINDOW_DAYS`` of it when both are dated. Nothing compares all
-pairs, and candidates are looked up among every stored article, so an original ingested
-after its copy is still found.
+were published within ``WINDOW_DAYS`` of it when both are dated; never articles of its
+own outlet (their pages share furniture). Nothing compares all pairs, and candidates are
+looked up among every stored article, so an original ingested after its copy is found.
 
 Each candidate pair is aligned sentence by sentence, in order (mutual best matches, then
 the longest increasing run of them). Near-verbatim sentences covering most of both
@@ -75,8 +76,8 @@ COVERAGE_MARGIN = 0.05
 #: articles examined per write transaction, and parsed articles kept in memory
 BATCH = 200
 CACHE_ARTICLES = 500
-#: more articles examined than this: every statement is recounted in one pass
-FULL_REFRESH = 1000
+#: more statements to recount than this: every statement is recounted in one pass
+FULL_REFRESH = 20_000
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
@@ -84,7 +85,7 @@ _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATES = [
-    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
 ]
@@ -400,10 +401,10 @@ def find_sources(db, embedder=None, *, stats: Stats | None = None, progress=None
         "select id from articles where id not in (select article_id from article_lineage) "
         "order by published is null, published, id")]
     if not pending:
-        # statements made since without a count (a correction's split)
+        # statements left uncounted by an interrupted run, or made since (a correction's split)
         if conn.execute("select 1 from statements where independent_outlets is null limit 1").fetchone():
             with store.write_transaction(db):
-                refresh_independent_outlets(db, ())
+                _recount(db)
         return 0
     embedder = _embedder(embedder)
     remaining = set(pending)
@@ -454,8 +455,12 @@ def find_sources(db, embedder=None, *, stats: Stats | None = None, progress=None
                     found += 1
             conn.executemany("insert or replace into article_lineage (article_id, checked_at) values (?, ?)",
                              [(a, now) for a in chunk])
+            # the counts these articles change are cleared with them, and made again at
+            # the end: a run stopped before that leaves them to the next
+            _forget_counts(conn, _descendants(db, set(chunk) | linked) if linked else set(chunk))
+            linked.clear()
             if start + BATCH >= len(pending):
-                refresh_independent_outlets(db, None if len(pending) > FULL_REFRESH else set(pending) | linked)
+                _recount(db)
         if progress is not None:
             progress(min(start + BATCH, len(pending)), len(pending))
     return found
@@ -490,6 +495,26 @@ def roots(db) -> dict[int, int]:
         if ends:
             out[start] = min(ends, key=lambda a: (day(dates.get(a)) or datetime.date.max, a))
     return out
+
+
+def _forget_counts(conn, article_ids: set[int]) -> None:
+    """Clear ``independent_outlets`` of the statements these articles carry."""
+    ids = sorted(article_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        conn.execute(
+            "update statements set independent_outlets = null where independent_outlets is not null and id in "
+            "(select qs.statement_id from quote_statements qs join quotes q on q.id = qs.quote_id "
+            f"where q.article_id in ({', '.join('?' * len(chunk))}))", chunk)
+
+
+def _recount(db) -> int:
+    """Count the statements whose ``independent_outlets`` is cleared (all of them in one
+    pass when they are many)."""
+    uncounted = db.conn.execute("select count(*) from statements where independent_outlets is null").fetchone()[0]
+    if not uncounted:
+        return 0
+    return refresh_independent_outlets(db, None if uncounted > FULL_REFRESH else ())
 
 
 def _descendants(db, article_ids: set[int]) -> set[int]:

@@ -157,10 +157,23 @@ def test_a_run_stopped_between_batches_is_completed(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         lineage.find_sources(db, progress=stop)
     assert db["article_lineage"].count == 3
+    # the counts the examined articles change wait, cleared, for the end of the run
+    assert db.execute("select count(*) from statements where independent_outlets is null").fetchone()[0] > 0
     lineage.find_sources(db)
     assert links(db) == EXPECTED
     assert db["article_lineage"].count == 5
+    assert independent(db)["It is acting and will act"] == 3
+    assert db.execute("select count(*) from statements where independent_outlets is null").fetchone()[0] == 0
     assert lineage.find_sources(db) == 0          # nothing left to examine
+
+
+def test_counts_left_by_a_stopped_run_are_made_by_the_next(tmp_path, monkeypatch):
+    db = ingest(tmp_path / "q.db", SEEDS)
+    before = dict(independent(db))
+    with db.conn:
+        db.execute("update statements set independent_outlets = null")
+    assert lineage.find_sources(db) == 0
+    assert dict(independent(db)) == before
 
 
 def _seed_articles():
