@@ -12,7 +12,8 @@ identities -> grouping.
 - :func:`ingest_articles`: what ``quotetrack ingest`` does with the articles read from
   its paths: skip those already stored, extract the others (on ``workers`` processes),
   store them in batches, then sweep the page furniture
-  (:mod:`quotetrack.grouping.furniture`) and count the site's summaries again
+  (:mod:`quotetrack.grouping.furniture`), look for copied articles
+  (:mod:`quotetrack.grouping.lineage`) and count the site's summaries again
   (:mod:`quotetrack.db.summaries`).
 - :func:`ingest_distributed`: the same with the extraction on a Dask cluster
   (:mod:`quotetrack.extract.distributed`), this process the only writer.
@@ -30,7 +31,7 @@ import sqlite_utils
 
 from .db import store, summaries
 from .db.schema import Rules
-from .grouping import furniture, originals, statements, terms
+from .grouping import furniture, lineage, originals, statements, terms
 from .identities import evidence, identities, relations, speaker_rows
 from .records import Original
 from .sources.files import SourceError
@@ -192,9 +193,11 @@ def add_originals(db: sqlite_utils.Database, items: Iterable[Original], *, on_fa
 
 def _finish(db: sqlite_utils.Database, counts: dict) -> None:
     """After the last batch: sidebars an outlet repeats around its stories are removed,
+    the new articles' copies and sources looked for (:mod:`quotetrack.grouping.lineage`),
     and the site's facet counts rebuilt. Run even when nothing was added, so an ingest
     interrupted after its last batch is completed by the next."""
     counts["quotes"] = max(0, counts["quotes"] - furniture.sweep(db))
+    lineage.find_sources(db)
     summaries.refresh(db)
 
 

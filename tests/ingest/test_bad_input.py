@@ -294,8 +294,10 @@ def test_whole_batch_is_ingested_around_the_bad_files(batch, tmp_path, monkeypat
     elapsed = time.perf_counter() - t0
     assert result.exit_code == 1, result.output
     commits = [i for i, sql in enumerate(sql_trace) if sql.strip().upper().startswith("COMMIT")]
-    # the articles' transaction, then the one that counts the site's summaries
-    assert len(commits) == 2 and "facet_counts" in sql_trace[commits[1] - 1], [sql_trace[i - 1] for i in commits]
+    # the articles' transaction, the one of their lineage, then the one that counts the
+    # site's summaries
+    assert len(commits) == 3 and "article_lineage" in "".join(sql_trace[commits[0]:commits[1]]) \
+        and "facet_counts" in sql_trace[commits[2] - 1], [sql_trace[i - 1] for i in commits]
     errors = [line for line in result.stderr.splitlines() if line.startswith("quotetrack: error: ")]
     assert len(errors) == len(EXPECTED_ERRORS), "\n".join(errors)
     for pattern in EXPECTED_ERRORS:
