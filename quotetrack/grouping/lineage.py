@@ -21,7 +21,8 @@ that share quotes but were written apart align only here and there, and stay apa
 Direction: the earlier ``published`` date is the source. An undated article's latest full
 date in its text is a lower bound of its own date ("date in text"); when dates cannot
 order the pair, the article whose sentences are more covered by the other is the copy
-("coverage"), and as a last resort the one stored first is the source ("ingest order").
+("coverage"); when nothing orders them the link is stored with the one stored first as
+source and evidence "unknown": a copy, but which came first is not known.
 
 ``statements.independent_outlets`` of the statements touched is then recounted
 (:func:`refresh_independent_outlets`).
@@ -371,7 +372,7 @@ def _direction(a: _Article, b: _Article, cover_a: float, cover_b: float):
         return b, a, "date in text"
     if abs(cover_a - cover_b) >= COVERAGE_MARGIN:
         return (a, b, "coverage") if cover_a > cover_b else (b, a, "coverage")
-    return (b, a, "ingest order") if a.id < b.id else (a, b, "ingest order")
+    return (b, a, "unknown") if a.id < b.id else (a, b, "unknown")
 
 
 # ---------------------------------------------------------------------------

@@ -154,7 +154,7 @@ async def _lineage_of(db, article_ids: list[int], statement_id: int | None = Non
     ids = sorted(set(article_ids))
     marks = ", ".join(f":a{i}" for i in range(len(ids)))
     rows = await _rows(db, f"""
-        select s.article_id, s.source_article_id, s.method, s.score, a.title, a.outlet, a.published
+        select s.article_id, s.source_article_id, s.method, s.score, s.evidence, a.title, a.outlet, a.published
         from article_sources s join articles a on a.id = s.source_article_id
         where s.article_id in ({marks}) order by s.score desc""", {f"a{i}": v for i, v in enumerate(ids)})
     sources: dict = {}

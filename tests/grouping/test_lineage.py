@@ -119,7 +119,7 @@ def test_without_the_model_only_copies_are_found(tmp_path, no_model):
     # an undated copy of undated 000: bodies alike, so neither dates nor coverage decide
     db = ingest(db_path, _copy_record(tmp_path, SEED_FILES[0], outlet="Copy Times"))
     (link,) = links(db)
-    assert link == ("copies.jsonl", "000", "copy", "ingest order")
+    assert link == ("copies.jsonl", "000", "copy", "unknown")
 
 
 def test_interrupted_lineage_is_completed_by_the_next_ingest(tmp_path, monkeypatch, nlp):
@@ -227,4 +227,4 @@ def test_direction_by_dates_then_text_dates_then_coverage():
     same_day = _article(5, d(2023, 9, 5))
     assert lineage._direction(early, same_day, 0.8, 0.6) == (early, same_day, "coverage")
     # nothing decides: the one stored first is the source
-    assert lineage._direction(same_day, early, 0.7, 0.7) == (same_day, early, "ingest order")
+    assert lineage._direction(same_day, early, 0.7, 0.7) == (same_day, early, "unknown")
