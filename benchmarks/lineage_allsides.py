@@ -2,7 +2,7 @@
 random sample of the links to judge by hand.
 
     python benchmarks/lineage_allsides.py DB [--sample 50] [--seed 1] [--out FILE]
-                                             [--no-embeddings] [--keep]
+                                             [--no-embeddings] [--keep] [--judged FILE]
 
 ``DB`` is a database already ingested (e.g. the full AllSides corpus), which this script
 changes: run it on a copy. Unless ``--keep``, the lineage tables are emptied first, so
@@ -12,6 +12,12 @@ memory after opening the database and loading the model), candidate pairs, pairs
 sentences embedded, links found by method and by evidence, then writes ``--sample``
 random links as JSON Lines (both articles' ids, outlets, dates, titles, the score,
 method, evidence and the first 600 characters of each text).
+
+The links found are then scored against the hand judgements in
+``benchmarks/lineage_allsides_judged.jsonl`` (keyed by AllSides record ids: whether the
+two articles are one report, copied or reworded, and whether the stored direction is
+right): precision of the judged links by method, directions right / wrong / unclear,
+and how many links have no judgement yet.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+JUDGED = REPO / "benchmarks" / "lineage_allsides_judged.jsonl"
 sys.path.insert(0, str(REPO))
 
 from quotetrack import ingest  # noqa: E402
@@ -55,6 +62,37 @@ def sample_links(db, n: int, seed: int) -> list[dict]:
     return out
 
 
+def score_judged(db, path: Path) -> list[str]:
+    """Lines reporting the links found against the hand judgements in ``path``."""
+    labels = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            labels[frozenset((item["copy"], item["source"]))] = item
+    rows = db.execute("select c.record_id, s.record_id, l.method from article_sources l "
+                      "join articles c on c.id = l.article_id join articles s on s.id = l.source_article_id"
+                      ).fetchall()
+    right, judged, direction = {}, {}, {"right": 0, "wrong": 0, "unclear": 0}
+    for copy, source, method in rows:
+        label = labels.get(frozenset((copy, source)))
+        if label is None:
+            continue
+        judged[method] = judged.get(method, 0) + 1
+        right[method] = right.get(method, 0) + label["same_report"]
+        if label["same_report"]:
+            kind = label["direction"] or "unclear"
+            if kind == "right" and (copy, source) != (label["copy"], label["source"]):
+                kind = "wrong"
+            direction[kind] += 1
+    total, ok = sum(judged.values()), sum(right.values())
+    lines = [f"judged               {total} of {len(rows)} links ({path.name})"]
+    if total:
+        by = ", ".join(f"{m} {right[m]}/{judged[m]}" for m in sorted(judged))
+        lines.append(f"precision            {ok}/{total} = {ok / total:.3f} ({by})")
+        lines.append(f"direction            {direction} (of the links that are one report)")
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("db")
@@ -63,6 +101,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=None, help="JSON Lines of the sampled links (default: beside DB)")
     ap.add_argument("--no-embeddings", action="store_true", help="copies only (QUOTETRACK_EMBEDDINGS=0)")
     ap.add_argument("--keep", action="store_true", help="do not empty the lineage tables first")
+    ap.add_argument("--judged", type=Path, default=JUDGED, help="hand judgements (JSON Lines)")
     args = ap.parse_args(argv)
     if args.no_embeddings:
         os.environ["QUOTETRACK_EMBEDDINGS"] = "0"
@@ -97,6 +136,9 @@ def main(argv=None) -> int:
     print(f"links                {found}: {stats.copies} copies, {stats.rewrites} rewrites")
     print(f"evidence             {dict(stats.evidence)}")
     print(f"statements           {counted[0]}, {counted[1] or 0} with fewer independent outlets than outlets")
+    if args.judged.exists():
+        for line in score_judged(db, args.judged):
+            print(line)
     out = Path(args.out) if args.out else Path(args.db).with_suffix(".lineage-sample.jsonl")
     with open(out, "w", encoding="utf-8") as f:
         for item in sample_links(db, args.sample, args.seed):

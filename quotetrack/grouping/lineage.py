@@ -18,7 +18,10 @@ sentences are aligned again with sentence embeddings (:mod:`.embeddings`): most
 sentences paraphrased in the same order make a ``rewrite``. Two reports of one event
 that share quotes but were written apart align only here and there, and stay apart.
 
-Direction: the earlier ``published`` date is the source. An undated article's latest full
+Direction: an article carrying the wire credit of the other's outlet, or of its own, in a
+dateline ("WASHINGTON (Reuters) -", "BEIJING (AP) \u2014") names the source ("credit"):
+reprints are often dated a day before the agency's own page. Otherwise the earlier
+``published`` date is the source. An undated article's latest full
 date in its text is a lower bound of its own date ("date in text"); when dates cannot
 order the pair, the article whose sentences are more covered by the other is the copy
 ("coverage"); when nothing orders them the link is stored with the one stored first as
@@ -35,14 +38,14 @@ import itertools
 import re
 import zlib
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..db import store
 from ..text import day, tokens
 from .variants import _ABBREVIATIONS, _SENTENCE_END, _STOPWORDS
 
 __all__ = ["find_sources", "refresh_independent_outlets", "sentences", "text_date", "fingerprints",
-           "Stats", "WINDOW_DAYS", "MAX_STATEMENT_ARTICLES"]
+           "credits", "Stats", "WINDOW_DAYS", "MAX_STATEMENT_ARTICLES"]
 
 #: dated articles further apart than this are no candidates through their statements
 WINDOW_DAYS = 120
@@ -90,6 +93,32 @@ _DATES = [
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
 ]
+
+
+#: a dateline credit: a capitalised name in brackets followed by a dash
+_CREDIT = re.compile(r"\(([A-Z][A-Za-z.&' ]{1,40})\)\s*(?:-|\u2013|\u2014)")
+#: characters of an article searched for its dateline (captions may come first)
+CREDIT_CHARS = 1500
+
+
+def credits(text: str) -> frozenset[str]:
+    """The names credited in the datelines near the top of ``text`` ("(AP) \u2014",
+    "(Reuters) -"), case-folded."""
+    return frozenset(" ".join(m.group(1).casefold().split())
+                     for m in _CREDIT.finditer((text or "")[:CREDIT_CHARS]))
+
+
+def _credited(outlet: str | None, names: frozenset[str]) -> bool:
+    """Whether ``outlet`` is one of the credited ``names``, in full or by its initials
+    ("Associated Press" is credited as "AP", "CNN (Web News)" as "CNN")."""
+    if not outlet or not names:
+        return False
+    # "CNN (Web News)", "Newsmax - News": the name without what the aggregator adds
+    name = " ".join(re.sub(r"\(.*?\)|\s[-\u2013\u2014]\s.*$", " ", outlet.casefold()).split())
+    words = [w for w in re.split(r"[\s-]+", name) if w and w not in ("the", "news")]
+    initials = "".join(w[0] for w in words)
+    return any(n == name or n == " ".join(words) or (len(n) >= 2 and n.replace(".", "") == initials)
+               for n in names)
 
 
 def text_date(text: str) -> datetime.date | None:
@@ -177,6 +206,7 @@ class _Article:
     body: list[str]
     stems: list[frozenset]
     fingerprints: list[int] = field(default_factory=list)
+    credits: frozenset[str] = frozenset()   # dateline credits near its top
 
 
 @dataclass
@@ -210,7 +240,7 @@ class _Articles:
         parsed = _parse(row[3])[:MAX_SENTENCES]
         published = day(row[2])
         art = _Article(row[0], row[1] or None, published, None if published else text_date(row[3]),
-                       [s for s, _ in parsed], [_stems(w) for _, w in parsed])
+                       [s for s, _ in parsed], [_stems(w) for _, w in parsed], credits=credits(row[3]))
         if with_fingerprints:
             art.fingerprints = _fingerprints([w for _, words in parsed for w in words])
         self.cache[article_id] = art
@@ -353,8 +383,8 @@ def judge(a: _Article, b: _Article, share_statements: bool, embedder, stats: Sta
             if n >= MIN_REWRITE_ALIGNED and ratio >= REWRITE_RATIO:
                 method = "rewrite"
                 # coverage below is counted on the sentences that were embedded
-                a = _Article(a.id, a.outlet, a.published, a.bound, a.body[:MAX_EMBED_SENTENCES], [])
-                b = _Article(b.id, b.outlet, b.published, b.bound, b.body[:MAX_EMBED_SENTENCES], [])
+                a = replace(a, body=a.body[:MAX_EMBED_SENTENCES], stems=[])
+                b = replace(b, body=b.body[:MAX_EMBED_SENTENCES], stems=[])
     if method is None:
         return None
     copy, source, evidence = _direction(a, b, n / len(a.body), n / len(b.body))
@@ -364,6 +394,10 @@ def judge(a: _Article, b: _Article, share_statements: bool, embedder, stats: Sta
 
 def _direction(a: _Article, b: _Article, cover_a: float, cover_b: float):
     """(copy, source, evidence): see the module doc."""
+    names = a.credits | b.credits
+    a_wrote, b_wrote = _credited(a.outlet, names), _credited(b.outlet, names)
+    if a_wrote != b_wrote:
+        return (b, a, "credit") if a_wrote else (a, b, "credit")
     if a.published and b.published and a.published != b.published:
         return (a, b, "dates") if a.published > b.published else (b, a, "dates")
     if a.bound and b.published and a.bound > b.published:

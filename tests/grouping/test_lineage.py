@@ -228,3 +228,24 @@ def test_direction_by_dates_then_text_dates_then_coverage():
     assert lineage._direction(early, same_day, 0.8, 0.6) == (early, same_day, "coverage")
     # nothing decides: the one stored first is the source
     assert lineage._direction(same_day, early, 0.7, 0.7) == (same_day, early, "unknown")
+
+
+def test_a_wire_credit_names_the_source_before_dates():
+    d = datetime.date
+    # a reprint dated the evening before the agency's own page: the dateline decides
+    agency = lineage._Article(1, "Reuters", d(2019, 5, 30), None, [], [],
+                              credits=lineage.credits("WASHINGTON (Reuters) - Robert Mueller said"))
+    reprint = lineage._Article(2, "Newsmax - News", d(2019, 5, 29), None, [], [])
+    assert lineage._direction(agency, reprint, 0.9, 0.9) == (reprint, agency, "credit")
+    # the copy credits the agency ("(AP) —"), the agency's page itself does not
+    ap = lineage._Article(3, "Associated Press", d(2020, 4, 5), None, [], [])
+    herald = lineage._Article(4, "Boston Herald", d(2020, 4, 4), None, [], [],
+                              credits=lineage.credits("By MARY CLARE\n\nWASHINGTON (AP) \u2014 President"))
+    assert lineage._direction(herald, ap, 0.9, 0.9) == (herald, ap, "credit")
+    # a credit to neither outlet, or a party label in brackets, decides nothing
+    fox = lineage._Article(5, "Fox News (Online)", d(2015, 12, 14), None, [], [])
+    times = lineage._Article(6, "Washington Times", d(2015, 12, 15), None, [], [],
+                             credits=lineage.credits("WASHINGTON (AP) \u2014 Working to ease"))
+    assert lineage._direction(fox, times, 0.5, 0.5)[2] == "dates"
+    assert lineage.credits("Rep. Peter King (R-NY) -- for trying") == frozenset()
+    assert lineage._credited("CNN (Web News)", lineage.credits("Washington (CNN) - Labeling"))
