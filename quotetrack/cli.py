@@ -44,6 +44,16 @@ def _articles(paths, failures: list):
         yield item
 
 
+def _not_originals(items):
+    """Articles only: an original is an official text to store (``ingest``), not to extract from."""
+    from .records import Original
+    for item in items:
+        if isinstance(item, Original):
+            _error(f"{item.where}: an original, not an article: skipped (quotetrack ingest stores it)")
+            continue
+        yield item
+
+
 def _existing_db(db_path: Path):
     """Open a database the user named, refusing to create an empty one by mistake."""
     from . import ingest
@@ -207,7 +217,7 @@ def extract(paths, as_json, include_all, model, batch_size, workers):
     failures: list = []
     nlp = _model(model, workers)
     out = sys.stdout
-    for article, quotes in extract_articles(_articles(paths, failures), nlp, batch_size=batch_size,
+    for article, quotes in extract_articles(_not_originals(_articles(paths, failures)), nlp, batch_size=batch_size,
                                             on_error=_extraction_failed(failures), workers=workers):
         for q in quotes:
             if not q.is_speech and not include_all:
@@ -389,7 +399,8 @@ def originals():
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--speaker", default=None, help="Who published it (a person or an organisation), as in the news.")
 @click.option("--date", "published", default=None, help="When it was published (YYYY-MM-DD).")
-@click.option("--lang", default=None, help="Its language (en, es, pt, fr, it, de; guessed when not given).")
+@click.option("--lang", default=None, type=click.Choice(["en", "es", "pt", "fr", "it", "de"]),
+              help="Its language (guessed when not given).")
 @click.option("--url", default=None, help="Where it was published.")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path),
               help="SQLite database to add to (created if missing).")
@@ -423,6 +434,7 @@ def originals_add(paths, speaker, published, lang, url, db_path):
         failures.append(item.where)
         _error(f"error: {item.where}: not stored: {e}")
 
+    from .grouping import corrections
     from .grouping import originals as originals_module
     added = []
     for item in items:
@@ -430,6 +442,10 @@ def originals_add(paths, speaker, published, lang, url, db_path):
             added.append((item, originals_module.add_original(db, item)))
         except Exception as e:  # noqa: BLE001 - one bad original must not stop the others
             not_stored(item, e)
+    if added:
+        # the merges may have joined statements a user split: their corrections hold
+        with db.conn:
+            corrections.apply_corrections(db)
     summaries.refresh(db)
     for item, done in added:
         if done.present:

@@ -65,6 +65,9 @@ def _merge_into(db, keep: int, drop: int) -> None:
                    "from statement_terms where statement_id = ?", [keep, keep, drop])
     if _has(db, "original_sentences"):
         db.execute("update original_sentences set statement_id = ? where statement_id = ?", [keep, drop])
+    if "independent_outlets" in db["statements"].columns_dict:
+        # its carriers changed: recounted by the next lineage refresh
+        db.execute("update statements set independent_outlets = null where id = ?", [keep])
     db.execute("delete from statements where id = ?", [drop])
     _touch(db, keep)
 

@@ -607,4 +607,8 @@ def refresh_independent_outlets(db, article_ids=None) -> int:
                 updates.append((n, statement_id))
         conn.executemany("update statements set independent_outlets = ? where id = ?", updates)
         changed += len(updates)
+    # statements no article carries (an original's unquoted sentences): none, not "not counted"
+    changed += conn.execute("update statements set independent_outlets = 0 where independent_outlets is null "
+                            "and not exists (select 1 from quote_statements qs where qs.statement_id = statements.id)"
+                            ).rowcount
     return changed

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..records import Article, Original
-from .dates import date_in_name, publication_date
+from .dates import date_in_name, parse_date, publication_date
 from .decoding import _bom, decode
 from .files import (_JSONL_SUFFIXES, PAGE_SUFFIXES, SourceError, _clean_text, _error, _os_reason, display_path,
                     iter_inputs)
@@ -51,15 +51,17 @@ from .pages import read_page
 # --------------------------------------------------------------------------- reading files
 
 
-def read_path(path: str | os.PathLike, metadata: dict | None = None) -> Iterator[Article | SourceError]:
+def read_path(path: str | os.PathLike, metadata: dict | None = None, *,
+              originals: bool = False) -> Iterator[Article | Original | SourceError]:
     """Read one file: one Article for a text file or page, one per record for JSON Lines.
     ``metadata`` (title, outlet, author, published, url: a metadata file's entry for the
-    file) wins over what the page or the text gives, not over a JSON Lines record's fields."""
+    file) wins over what the page or the text gives, not over a JSON Lines record's fields.
+    ``originals``: every JSON Lines record is an :class:`Original` (``originals add``)."""
     p = Path(path)
     name = p.name.lower()
     metadata = metadata or {}
     if name.endswith(_JSONL_SUFFIXES):
-        yield from _read_jsonl(p, metadata)
+        yield from _read_jsonl(p, metadata, originals)
         return
     # a saved page holds much more than its article (scripts, styles, inline images)
     limit = MAX_PAGE_BYTES if name.endswith(PAGE_SUFFIXES) else 4 * MAX_ARTICLE_CHARS
@@ -177,7 +179,7 @@ def _field(rec: dict, *names: str) -> str | None:
     return None
 
 
-def _read_jsonl(p: Path, metadata: dict) -> Iterator[Article | Original | SourceError]:
+def _read_jsonl(p: Path, metadata: dict, originals: bool = False) -> Iterator[Article | Original | SourceError]:
     """Records of a JSON Lines file: an Article each, or an Original for a record marked
     ``"original": true`` (or ``"kind": "original"``), which also reads ``speaker`` and ``lang``."""
     gz = p.name.lower().endswith(".gz")
@@ -227,7 +229,7 @@ def _read_jsonl(p: Path, metadata: dict) -> Iterator[Article | Original | Source
                     continue
                 text = _clean_text(text)
                 date = _field(rec, "date", "published")
-                if rec.get("original") is True or _field(rec, "kind") == "original":
+                if originals or rec.get("original") is True or _field(rec, "kind") == "original":
                     yield Original(display_path(p), text, speaker=_field(rec, "speaker"),
                                    published=publication_date(date) if date else None,
                                    lang=_field(rec, "lang", "language"), url=_field(rec, "url"),
@@ -257,20 +259,24 @@ def read_originals(path: str | os.PathLike, *, speaker: str | None = None, publi
     each JSON Lines record one. The options say who published it, when, in which
     language and where; a record's own fields ("speaker", "date", "lang", "url") win
     over them. A file is an error when no speaker is known."""
-    for item in read_path(path):
+    for item in read_path(path, originals=True):
         if isinstance(item, SourceError):
             yield item
             continue
         if isinstance(item, Article):
-            record = item.line is not None
-            # a plain file's first line is not a title to trust, nor a date in its text its date
-            item = Original(item.path, item.text, published=item.published if record else None,
-                            url=item.url if record else None, title=item.title if record else None, line=item.line)
+            # a plain file's first line is not a title to trust, nor a date in its text its
+            # date; a saved page's own title, address and date are
+            page = item.path.lower().endswith(PAGE_SUFFIXES)
+            item = Original(item.path, item.text, published=item.published if page else None,
+                            url=item.url if page else None, title=item.title if page else None, line=item.line)
         item.speaker = item.speaker or speaker
         item.published = item.published or (publication_date(published) if published else None)
         item.lang = item.lang or lang
         item.url = item.url or url
         if not item.speaker:
             yield _error(Path(path), "no speaker: give --speaker or a \"speaker\" field", item.line)
+            continue
+        if item.published and not parse_date(item.published):
+            yield _error(Path(path), f"date {item.published!r} is not a date (YYYY-MM-DD)", item.line)
             continue
         yield item

@@ -182,3 +182,31 @@ def test_jsonl_records_marked_original_are_stored_as_originals(tmp_path):
     act = db.execute("select s.quote_count from original_sentences os join statements s on s.id = os.statement_id "
                      "where os.position = 5").fetchone()[0]
     assert act == 1                         # seed 004's "We will act energetically" renders sentence 6
+
+
+def test_originals_add_reads_each_json_lines_records_own_fields(tmp_path):
+    """Every record of a file given to `originals add` is an original with its own speaker,
+    language and date; a record whose date is not one is refused, the others stored."""
+    records = tmp_path / "originals.jsonl"
+    lines = [{"text": (HERE / "cuba-es.txt").read_text("utf-8"), "speaker": MINISTRY, "lang": "es",
+              "date": "2023-09-04"},
+             {"text": (HERE / "cuba-pt.txt").read_text("utf-8"), "speaker": MINISTRY, "date": "last week"}]
+    records.write_text("\n".join(json.dumps(r) for r in lines) + "\n", "utf-8")
+    db_path = tmp_path / "q.db"
+    result = CliRunner().invoke(cli, ["originals", "add", str(records), "--speaker", "Someone Else",
+                                      "--db", str(db_path)])
+    assert result.exit_code == 1
+    assert "originals.jsonl:2: date 'last week' is not a date" in result.output
+    rows = list(sqlite_utils.Database(db_path).query(
+        "select o.lang, o.published, s.name from originals o join speakers s on s.id = o.speaker_id"))
+    assert rows == [{"lang": "es", "published": "2023-09-04", "name": MINISTRY}]
+    unknown = CliRunner().invoke(cli, ["originals", "add", str(records), "--lang", "xx", "--db", str(db_path)])
+    assert unknown.exit_code == 2 and "--lang" in unknown.output
+
+
+def test_extract_skips_originals(tmp_path):
+    records = tmp_path / "mixed.jsonl"
+    records.write_text(json.dumps({"text": "La Habana. Cuba no forma parte del conflicto.", "original": True,
+                                   "speaker": MINISTRY}) + "\n", "utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(records), "--json"])
+    assert result.exit_code == 0 and "an original, not an article: skipped" in result.output
