@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .grouping.languages import LANGS
+
 # One BLAS thread per process: OpenBLAS's spinning helper threads compete with spaCy and
 # with the --workers processes for the cores (docs/performance.md). Set before
 # numpy is imported; an explicit setting in the environment wins. (The embedding model's
@@ -399,7 +401,7 @@ def originals():
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--speaker", default=None, help="Who published it (a person or an organisation), as in the news.")
 @click.option("--date", "published", default=None, help="When it was published (YYYY-MM-DD).")
-@click.option("--lang", default=None, type=click.Choice(["en", "es", "pt", "fr", "it", "de"]),
+@click.option("--lang", default=None, type=click.Choice(LANGS),
               help="Its language (guessed when not given).")
 @click.option("--url", default=None, help="Where it was published.")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path),
@@ -434,7 +436,7 @@ def originals_add(paths, speaker, published, lang, url, db_path):
         failures.append(item.where)
         _error(f"error: {item.where}: not stored: {e}")
 
-    from .grouping import corrections
+    from .grouping import corrections, lineage
     from .grouping import originals as originals_module
     added = []
     for item in items:
@@ -443,9 +445,11 @@ def originals_add(paths, speaker, published, lang, url, db_path):
         except Exception as e:  # noqa: BLE001 - one bad original must not stop the others
             not_stored(item, e)
     if added:
-        # the merges may have joined statements a user split: their corrections hold
+        # the merges may have joined statements a user split: their corrections hold; the
+        # statements merged or added are counted as ingest would
         with db.conn:
             corrections.apply_corrections(db)
+            lineage.refresh_independent_outlets(db, article_ids=())
     summaries.refresh(db)
     for item, done in added:
         if done.present:

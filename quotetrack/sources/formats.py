@@ -181,7 +181,8 @@ def _field(rec: dict, *names: str) -> str | None:
 
 def _read_jsonl(p: Path, metadata: dict, originals: bool = False) -> Iterator[Article | Original | SourceError]:
     """Records of a JSON Lines file: an Article each, or an Original for a record marked
-    ``"original": true`` (or ``"kind": "original"``), which also reads ``speaker`` and ``lang``."""
+    ``"original": true`` (or ``"kind": "original"``), or for every record when
+    ``originals``; an Original also reads ``speaker`` and ``lang``."""
     gz = p.name.lower().endswith(".gz")
     lineno = 0
     records = 0

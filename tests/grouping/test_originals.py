@@ -156,6 +156,10 @@ def test_cli_originals_add(seeds_db, tmp_path):
     assert "7 sentences" in ok.output and "14 quoted sentences linked" in ok.output
     row = sqlite_utils.Database(path)["originals"].get(1)
     assert (row["lang"], row["published"], row["url"]) == ("pt", "2023-09-04", "https://example.org/nota")
+    # merged and new statements are counted at once, the unquoted sentences' as carried by none
+    counts = dict(sqlite_utils.Database(path).execute(
+        "select os.position, s.independent_outlets from original_sentences os join statements s on s.id = os.statement_id"))
+    assert None not in counts.values() and counts[0] == 0 and counts[5] == 3
     again = runner.invoke(cli, ["originals", "add", str(HERE / "cuba-pt.txt"), "--speaker", MINISTRY, "--db", str(path)])
     assert again.exit_code == 0 and "already present" in again.output
     nobody = runner.invoke(cli, ["originals", "add", str(HERE / "cuba-es.txt"), "--db", str(path)])
